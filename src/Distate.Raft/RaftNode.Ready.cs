@@ -1,0 +1,169 @@
+namespace Distate.Raft;
+
+/// <summary>Handing work to the host and taking its acknowledgement.</summary>
+public sealed partial class RaftNode
+{
+    /// <summary>True when <see cref="GetReady"/> would return work.</summary>
+    public bool HasReady()
+    {
+        if (_role == StateRole.Leader && (_broadcastPending || _reads.HasOpenRound))
+        {
+            return true;
+        }
+
+        return _messages.Count > 0 || _droppedReads.Count > 0 || _log.Unstable.Entries.Count > 0 ||
+            _log.Unstable.Snapshot is not null || _log.HasNextCommittedEntries || HasReleasableReads(_log.Applied) ||
+            new SoftState(_leader, _role) != _previousSoftState || CurrentHardState != _previousHardState;
+    }
+
+    /// <summary>
+    /// Takes the pending work. The host must handle it in the order written on <see cref="Ready"/> and then call
+    /// <see cref="Advance"/> before asking for the next batch.
+    /// </summary>
+    public Ready GetReady()
+    {
+        Invariant.Check(_outstanding is null, "Advance the previous Ready before taking another");
+        Flush();
+        var soft = new SoftState(_leader, _role);
+        var hard = CurrentHardState;
+        var snapshot = _log.Unstable.Snapshot;
+        var committed = _log.HasNextCommittedEntries ? _log.NextCommittedEntries(_options.MaxCommittedBytesPerReady) : [];
+        var appliedAfter = _log.Applied;
+        if (snapshot is not null)
+        {
+            appliedAfter = LogIndex.Max(appliedAfter, snapshot.Metadata.Index);
+        }
+
+        if (committed.Count > 0)
+        {
+            appliedAfter = LogIndex.Max(appliedAfter, committed[^1].Index);
+        }
+
+        var entries = _log.Unstable.Entries;
+        var ready = new Ready
+        {
+            SoftState = soft != _previousSoftState ? soft : null,
+            HardState = hard != _previousHardState ? hard : null,
+            Snapshot = snapshot,
+            Entries = entries.Count > 0 ? [.. entries] : [],
+            Messages = _messages,
+            CommittedEntries = committed,
+            ReadStates = TakeReleasableReads(appliedAfter),
+            DroppedReads = _droppedReads,
+            MustSync = entries.Count > 0 || snapshot is not null || hard.Term != _previousHardState.Term || hard.Vote != _previousHardState.Vote,
+        };
+        _messages = [];
+        _droppedReads = [];
+        _previousSoftState = soft;
+        _previousHardState = hard;
+        _outstanding = ready;
+        return ready;
+    }
+
+    /// <summary>
+    /// Acknowledges that the host persisted, sent and applied everything in <paramref name="ready"/>. A leader
+    /// counts its own log as replicated only now, once it is durable.
+    /// </summary>
+    public void Advance(Ready ready)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        Invariant.Check(ReferenceEquals(ready, _outstanding), "Advance must acknowledge the Ready last returned");
+        _outstanding = null;
+        if (ready.Snapshot is not null)
+        {
+            _log.StableSnapshotTo(ready.Snapshot.Metadata.Index);
+            _log.AppliedTo(ready.Snapshot.Metadata.Index);
+        }
+
+        if (ready.Entries.Count > 0)
+        {
+            var last = ready.Entries[^1];
+            _log.StableTo(last.Index, last.Term);
+            if (_role == StateRole.Leader)
+            {
+                _tracker.Get(Id)?.MaybeUpdate(_log.StableLastIndex);
+                if (MaybeCommit())
+                {
+                    _broadcastPending = true;
+                }
+            }
+        }
+
+        if (ready.CommittedEntries.Count > 0)
+        {
+            _log.AppliedTo(ready.CommittedEntries[^1].Index);
+            ReduceUncommitted(ready.CommittedEntries);
+        }
+
+        Invariant.Check(_log.Applied <= _log.Committed, "applied never passes commit");
+    }
+
+    private HardState CurrentHardState => new(_term, _vote, _log.Committed);
+
+    /// <summary>Broadcasts appends and read rounds deferred so that a batch of inputs shares one message each.</summary>
+    private void Flush()
+    {
+        if (_role != StateRole.Leader)
+        {
+            return;
+        }
+
+        if (_broadcastPending)
+        {
+            _broadcastPending = false;
+            BroadcastAppend();
+        }
+
+        if (_reads.HasOpenRound)
+        {
+            BroadcastHeartbeat(_reads.SendOpenRound());
+            ReleaseConfirmedReads();
+        }
+    }
+
+    private bool HasReleasableReads(LogIndex applied)
+    {
+        foreach (var read in _readStates)
+        {
+            if (read.Index <= applied)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private List<ReadState> TakeReleasableReads(LogIndex applied)
+    {
+        if (_readStates.Count == 0)
+        {
+            return [];
+        }
+
+        var released = new List<ReadState>();
+        var waiting = new List<ReadState>();
+        foreach (var read in _readStates)
+        {
+            (read.Index <= applied ? released : waiting).Add(read);
+        }
+
+        _readStates = waiting;
+        return released;
+    }
+
+    private void ReduceUncommitted(IReadOnlyList<Entry> committed)
+    {
+        if (_role != StateRole.Leader)
+        {
+            return;
+        }
+
+        foreach (var entry in committed)
+        {
+            _uncommittedBytes -= entry.SizeBytes;
+        }
+
+        _uncommittedBytes = Math.Max(0, _uncommittedBytes);
+    }
+}
