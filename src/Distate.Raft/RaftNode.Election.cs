@@ -77,6 +77,7 @@ public sealed partial class RaftNode
         _termStartIndex = LogIndex.Zero;
         _uncommittedBytes = 0;
         _broadcastPending = false;
+        _campaignAfterApply = false;
     }
 
     private void Hup(bool transfer)

@@ -95,6 +95,13 @@ public sealed partial class RaftNode
             ReduceUncommitted(ready.CommittedEntries);
         }
 
+        if (_campaignAfterApply && _role == StateRole.Follower && Promotable && !HasUnappliedConfChange())
+        {
+            // Re-checked after apply: the applied change may have removed this node itself.
+            _campaignAfterApply = false;
+            Campaign(preVote: false, transfer: true);
+        }
+
         Invariant.Check(_log.Applied <= _log.Committed, "applied never passes commit");
     }
 
@@ -161,7 +168,11 @@ public sealed partial class RaftNode
 
         foreach (var entry in committed)
         {
-            _uncommittedBytes -= entry.SizeBytes;
+            // Only this leader's own proposals were counted (not its no-op, not earlier terms' entries).
+            if (entry.Term == _term && entry.Index > _termStartIndex)
+            {
+                _uncommittedBytes -= entry.SizeBytes;
+            }
         }
 
         _uncommittedBytes = Math.Max(0, _uncommittedBytes);

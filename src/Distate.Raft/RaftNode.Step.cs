@@ -171,9 +171,15 @@ public sealed partial class RaftNode
                 break;
             case MessageType.TimeoutNow:
                 // The leader handed us leadership: campaign at once, skipping pre-vote (the leader stepped aside).
+                // If a membership change is committed but not yet applied here (typically the removal of the old
+                // leader, sent just before this), campaign as soon as the host has applied it.
                 if (Promotable && !HasUnappliedConfChange())
                 {
                     Campaign(preVote: false, transfer: true);
+                }
+                else if (Promotable)
+                {
+                    _campaignAfterApply = true;
                 }
 
                 break;

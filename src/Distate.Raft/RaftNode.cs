@@ -33,6 +33,7 @@ public sealed partial class RaftNode
     private LogIndex _termStartIndex;
     private long _uncommittedBytes;
     private bool _broadcastPending;
+    private bool _campaignAfterApply;
     private HardState _previousHardState;
     private SoftState _previousSoftState;
     private Ready? _outstanding;

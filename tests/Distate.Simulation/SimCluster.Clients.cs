@@ -49,6 +49,11 @@ public sealed partial class SimCluster
         var result = node.Raft!.Propose(KvStateMachine.EncodeWrite(key, operation.Id));
         if (!result.Accepted)
         {
+            if (client == _scenario.Clients)
+            {
+                Trace($"liveness write on {node.Id} refused: {result.Reason}");
+            }
+
             operation.Outcome = OperationOutcome.Failed;
             operation.CompletedAt = _now;
             if (result.LeaderHint.IsSome)

@@ -7,6 +7,53 @@ public sealed partial class SimCluster
 {
     private const int MaxAdditions = 3;
 
+    private readonly List<(long At, NodeId Leader, bool Crash)> _scheduledFaults = [];
+
+    /// <summary>The leader-churn nemesis: maybe schedule a crash or isolation of a leader that just won.</summary>
+    public void OnNewLeader(SimNode node)
+    {
+        Trace($"{node.Id} became leader in term {node.Raft!.Term} (last {node.Raft.LastIndex}, commit {node.Raft.CommitIndex})");
+        if (FaultsOn && _random.Chance(_scenario.NewLeaderFaultRate))
+        {
+            // Strike within about one message delay, before the no-op of the new term can reach a majority.
+            _scheduledFaults.Add((_now + _random.Next(0, _scenario.MaxDelaySteps + 1), node.Id, _random.Chance(0.5)));
+        }
+    }
+
+    private void RunScheduledFaults()
+    {
+        for (var i = _scheduledFaults.Count - 1; i >= 0; i--)
+        {
+            var (at, leader, crash) = _scheduledFaults[i];
+            if (at > _now)
+            {
+                continue;
+            }
+
+            _scheduledFaults.RemoveAt(i);
+            var node = FindNode(leader);
+            if (!FaultsOn || node is not { Up: true })
+            {
+                continue;
+            }
+
+            if (crash)
+            {
+                node.Crash(_now);
+                Checker.OnRestart(node.Id);
+                Statistics.Crashes++;
+                Trace($"nemesis crashed new leader {leader}");
+            }
+            else
+            {
+                Network.Heal();
+                Network.Split([leader], _nodes.Select(n => n.Id).Where(id => id != leader).ToList());
+                Statistics.Partitions++;
+                Trace($"nemesis isolated new leader {leader}");
+            }
+        }
+    }
+
     private void InjectFaults()
     {
         if (_random.Chance(_scenario.PartitionRate))

@@ -30,7 +30,10 @@ public sealed partial class SimCluster
 
             // A proposal resolves only when its index is applied, so keep the log moving: a client keeps writing
             // through the leader (a real workload does the same), and pending entries are decided by what commits.
-            if (_clientOperation[LivenessClient] is not { Outcome: OperationOutcome.Pending })
+            // The barrier write is re-issued whenever the previous one is not pending on the current leader (it may
+            // itself be stuck on an overwritten index, waiting for the log to grow).
+            var barrier = _clientOperation[LivenessClient];
+            if (barrier is not { Outcome: OperationOutcome.Pending } || barrier.Node != leader.Id)
             {
                 _clientOperation[LivenessClient] = Write(LivenessClient, leader, 0);
             }

@@ -116,6 +116,7 @@ public sealed partial class SimCluster
     private void RunStep()
     {
         _now++;
+        RunScheduledFaults();
         foreach (var node in _nodes)
         {
             if (node.Up && _now % node.TickPeriodSteps == 0)

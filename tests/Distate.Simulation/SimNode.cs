@@ -52,7 +52,7 @@ public sealed class SimNode
         var options = new RaftOptions
         {
             Id = Id, ElectionTimeoutTicks = 10, HeartbeatIntervalTicks = 1, RandomSeed = _seed ^ (ulong)(_restarts * 7919),
-            MaxAppendBytes = 512, MaxInflightMessages = 8, MaxUncommittedBytes = 64 * 1024,
+            MaxAppendBytes = _scenario.MaxAppendBytes, MaxInflightMessages = 8, MaxUncommittedBytes = 64 * 1024,
         };
         _restarts++;
         StateMachine = new KvStateMachine();
@@ -113,6 +113,11 @@ public sealed class SimNode
         var raft = Raft!;
         var ready = raft.GetReady();
         cluster.Checker.OnReady(this, ready);
+        if (ready.SoftState is { Role: StateRole.Leader })
+        {
+            cluster.OnNewLeader(this);
+        }
+
         if (crashBeforePersist)
         {
             cluster.Trace($"{Id} crashed before persisting a ready ({ready.Entries.Count} entries)");

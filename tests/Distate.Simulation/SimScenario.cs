@@ -60,6 +60,15 @@ public sealed record SimScenario
     /// <summary>Whether nodes' tick periods differ (clock drift).</summary>
     public bool ClockDrift { get; init; } = true;
 
+    /// <summary>
+    /// Probability that a newly elected leader is crashed or isolated within a few steps of winning: the adversarial
+    /// timing behind Figure 8 of the Raft paper (a leader that dies before its no-op spreads).
+    /// </summary>
+    public double NewLeaderFaultRate { get; init; }
+
+    /// <summary>Largest append message payload; small values split old-term entries from the new leader's no-op.</summary>
+    public long MaxAppendBytes { get; init; } = 512;
+
     /// <summary>Runs each scenario gets in the default test run.</summary>
     public int DefaultRuns { get; init; } = 600;
 }

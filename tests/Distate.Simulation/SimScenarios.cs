@@ -39,6 +39,16 @@ public static class SimScenarios
         MaxDelaySteps = 25,
     };
 
+    /// <summary>
+    /// Leader churn: new leaders are often crashed or cut off right after winning, appends carry few entries, and
+    /// clients keep writing to whoever leads, so logs diverge across terms as in Figure 8 of the Raft paper.
+    /// </summary>
+    public static readonly SimScenario LeaderChurn = new()
+    {
+        Name = nameof(LeaderChurn), Voters = 5, NewLeaderFaultRate = 0.6, CrashRate = 0.05, PartitionRate = 0.05, RestartRate = 0.3, HealRate = 0.15, MaxAppendBytes = 80,
+        ClientRate = 1.0, Clients = 6, MaxDelaySteps = 8, FaultTicks = 250,
+    };
+
     /// <summary>All scenario families.</summary>
-    public static readonly IReadOnlyList<SimScenario> All = [Basic3, Partitions5, Crashes5, Membership, Chaos];
+    public static readonly IReadOnlyList<SimScenario> All = [Basic3, Partitions5, Crashes5, Membership, Chaos, LeaderChurn];
 }

@@ -41,3 +41,10 @@ public sealed class ChaosSimulationTests(ITestOutputHelper output)
     [Fact]
     public void Chaos_seeds_are_safe_linearizable_and_live() => SimulationRunner.RunSeeds(SimScenarios.Chaos, output);
 }
+
+/// <summary>Proves commit safety under leader churn: the Figure 8 interleavings of the Raft paper, found by seed.</summary>
+public sealed class LeaderChurnSimulationTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void LeaderChurn_seeds_are_safe_linearizable_and_live() => SimulationRunner.RunSeeds(SimScenarios.LeaderChurn, output);
+}

@@ -1,0 +1,2 @@
+global using Distate.Raft.Tests.Harness;
+global using Xunit;
