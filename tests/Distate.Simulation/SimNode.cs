@@ -52,7 +52,7 @@ public sealed class SimNode
         var options = new RaftOptions
         {
             Id = Id, ElectionTimeoutTicks = 10, HeartbeatIntervalTicks = 1, RandomSeed = _seed ^ (ulong)(_restarts * 7919),
-            MaxAppendBytes = _scenario.MaxAppendBytes, MaxInflightMessages = 8, MaxUncommittedBytes = 64 * 1024,
+            MaxAppendBytes = _scenario.MaxAppendBytes, CheckQuorum = _scenario.CheckQuorum, MaxInflightMessages = 8, MaxUncommittedBytes = 64 * 1024,
         };
         _restarts++;
         StateMachine = new KvStateMachine();

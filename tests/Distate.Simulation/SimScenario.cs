@@ -69,6 +69,9 @@ public sealed record SimScenario
     /// <summary>Largest append message payload; small values split old-term entries from the new leader's no-op.</summary>
     public long MaxAppendBytes { get; init; } = 512;
 
+    /// <summary>Whether nodes run with CheckQuorum (off: an isolated leader keeps believing it leads).</summary>
+    public bool CheckQuorum { get; init; } = true;
+
     /// <summary>Runs each scenario gets in the default test run.</summary>
-    public int DefaultRuns { get; init; } = 600;
+    public int DefaultRuns { get; init; } = 1200;
 }

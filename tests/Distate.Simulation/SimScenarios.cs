@@ -49,6 +49,16 @@ public static class SimScenarios
         ClientRate = 1.0, Clients = 6, MaxDelaySteps = 8, FaultTicks = 250,
     };
 
+    /// <summary>
+    /// Partitions with CheckQuorum off: a cut-off leader keeps believing it leads while a new one commits, so only
+    /// ReadIndex's quorum round stands between clients and stale reads.
+    /// </summary>
+    public static readonly SimScenario StaleLeader5 = new()
+    {
+        Name = nameof(StaleLeader5), Voters = 5, CheckQuorum = false, LossRate = 0.02, PartitionRate = 0.05, HealRate = 0.03,
+        SnapshotEveryEntries = 50,
+    };
+
     /// <summary>All scenario families.</summary>
-    public static readonly IReadOnlyList<SimScenario> All = [Basic3, Partitions5, Crashes5, Membership, Chaos, LeaderChurn];
+    public static readonly IReadOnlyList<SimScenario> All = [Basic3, Partitions5, Crashes5, Membership, Chaos, LeaderChurn, StaleLeader5];
 }

@@ -48,3 +48,10 @@ public sealed class LeaderChurnSimulationTests(ITestOutputHelper output)
     [Fact]
     public void LeaderChurn_seeds_are_safe_linearizable_and_live() => SimulationRunner.RunSeeds(SimScenarios.LeaderChurn, output);
 }
+
+/// <summary>Proves ReadIndex alone (no CheckQuorum) keeps reads linearizable while a deposed leader lives on.</summary>
+public sealed class StaleLeader5SimulationTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void StaleLeader5_seeds_are_safe_linearizable_and_live() => SimulationRunner.RunSeeds(SimScenarios.StaleLeader5, output);
+}

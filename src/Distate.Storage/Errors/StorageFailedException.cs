@@ -1,0 +1,17 @@
+namespace Distate.Storage;
+
+/// <summary>
+/// The storage could not persist a write (disk full, permission denied, I/O error) or was already failed by an
+/// earlier one: nothing further is acknowledged; the node must stop and an operator must fix the disk and restart.
+/// </summary>
+public sealed class StorageFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StorageFailedException() : base("storage failed") { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public StorageFailedException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    public StorageFailedException(string message, Exception inner) : base(message, inner) { }
+}
