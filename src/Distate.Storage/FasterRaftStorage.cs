@@ -230,6 +230,8 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
             catch
             {
                 log.Dispose();
+                device.Dispose();
+                device = null;
                 throw;
             }
 
