@@ -216,11 +216,12 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
                 LogCommitManager = new SparseLogCommitManager(store),
                 FastCommitMode = true,
                 LogChecksum = LogChecksumType.None,
-                TryRecoverLatest = true,
+                TryRecoverLatest = false, // RecoverToLastValidCommit does it; FASTER's own "latest" trusts torn commit records.
             };
             var log = new FasterLog(settings);
             try
             {
+                RecoverToLastValidCommit(log, settings, options);
                 EnsureRecoveredPastMetadata(log, (SparseLogCommitManager)settings.LogCommitManager, options);
 
                 // Segment files that an earlier process created may not have durable directory entries yet (it may
@@ -246,10 +247,37 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
     }
 
     /// <summary>
-    /// FASTER's fast-commit recovery scans forward from the newest metadata blob and deserialises each commit record
-    /// into the same object; a commit record torn by power loss fails its check only after overwriting the addresses,
-    /// and FASTER then recovers an empty (or wrong) log without an error. Recovery can never legitimately end below the
-    /// blob it started from, so that case is reported instead of silently losing acknowledged data.
+    /// Recovers FasterLog to the newest commit whose record (and every one before it) validates — see
+    /// <see cref="CommitRecordScanner"/> for why FASTER's own "recover latest" cannot be trusted after power loss.
+    /// An empty log (no metadata blob, no commit record) is left as created.
+    /// </summary>
+    private static void RecoverToLastValidCommit(FasterLog log, FasterLogSettings settings, StorageOptions options)
+    {
+        var scanner = new CommitRecordScanner(settings.LogDevice, options.PageSizeBits, options.SegmentSizeBits);
+        if (scanner.FindLastValid(settings.LogCommitManager) is not { } commit)
+        {
+            return;
+        }
+
+        try
+        {
+            log.Recover(commit.CommitNum);
+        }
+        catch (FasterException ex)
+        {
+            throw new StorageCorruptionException(
+                $"the log in '{options.LogDirectory}' could not be recovered to its last valid commit {commit.CommitNum} ({ex.Message}); " +
+                "its commit records are damaged. Restore this node from a replica.", ex);
+        }
+
+        Invariant.Check(log.CommittedUntilAddress == commit.UntilAddress, "FASTER recovered exactly to the validated commit");
+        Invariant.Check(log.BeginAddress == commit.BeginAddress, "FASTER recovered the validated commit's begin address");
+    }
+
+    /// <summary>
+    /// Second check after <see cref="RecoverToLastValidCommit"/>: recovery can never legitimately end below the newest
+    /// metadata blob (FASTER's own "recover latest" did, after a torn commit record), so that case is reported instead
+    /// of silently losing acknowledged data.
     /// </summary>
     private static void EnsureRecoveredPastMetadata(FasterLog log, SparseLogCommitManager commits, StorageOptions options)
     {

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Distate.Raft;
+using Distate.Server.Configuration;
+using Distate.Server.Node;
+using Distate.Store.Errors;
+
+namespace Distate.Server.Api;
+
+/// <summary>Request plumbing and error mapping: etcd's {"error","code","message"} with the gRPC code's HTTP status.</summary>
+public static partial class EtcdGateway
+{
+    private const int InvalidArgument = 3;
+    private const int DeadlineExceeded = 4;
+    private const int NotFound = 5;
+    private const int ResourceExhausted = 8;
+    private const int FailedPrecondition = 9;
+    private const int OutOfRange = 11;
+    private const int Unavailable = 14;
+
+    private static async Task Handle(HttpContext context, Func<GatewayCall, Task> handler)
+    {
+        var host = context.RequestServices.GetRequiredService<RaftHost>();
+        var options = context.RequestServices.GetRequiredService<ServerOptions>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(options.RequestTimeoutMs);
+        try
+        {
+            var body = await ReadBodyAsync(context, options.MaxRequestBytes, timeout.Token).ConfigureAwait(false);
+            await handler(new GatewayCall(context, host, body, timeout.Token)).ConfigureAwait(false);
+        }
+        catch (BadRequestException ex)
+        {
+            await WriteErrorAsync(context, InvalidArgument, ex.Message).ConfigureAwait(false);
+        }
+        catch (StoreErrorException ex)
+        {
+            await WriteErrorAsync(context, CodeFor(ex.Error.Code), ex.Error.Message).ConfigureAwait(false);
+        }
+        catch (ProposalFailedException ex)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await WriteErrorAsync(context, Unavailable, "etcdserver: " + ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The request timed out waiting for the cluster (no quorum, no leader): a bounded wait, never a hang.
+            context.Response.Headers.RetryAfter = "1";
+            await WriteErrorAsync(context, Unavailable,
+                "etcdserver: request timed out: no quorum or no leader answered in time; a write may or may not have been applied")
+                .ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            throw new BadRequestException($"etcdserver: request is too large ({context.Request.ContentLength} bytes; the limit is {maxBytes})");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new BadRequestException($"etcdserver: request is too large (the limit is {maxBytes} bytes)");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static int CodeFor(StoreErrorCode code) => code switch
+    {
+        StoreErrorCode.Compacted or StoreErrorCode.FutureRevision => OutOfRange,
+        StoreErrorCode.LeaseNotFound => NotFound,
+        StoreErrorCode.LeaseExists => FailedPrecondition,
+        StoreErrorCode.NoSpace or StoreErrorCode.TooManyWatchers => ResourceExhausted,
+        _ => InvalidArgument,
+    };
+
+    private static int HttpStatusFor(int grpcCode) => grpcCode switch
+    {
+        InvalidArgument or FailedPrecondition or OutOfRange => StatusCodes.Status400BadRequest,
+        DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        NotFound => StatusCodes.Status404NotFound,
+        ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static async Task WriteErrorAsync(HttpContext context, int grpcCode, string message)
+    {
+        context.Response.StatusCode = HttpStatusFor(grpcCode);
+        context.Response.ContentType = "application/json";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteNumber("code", grpcCode);
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(buffer.ToArray(), CancellationToken.None).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Text.Json;
+using Distate.Server.Configuration;
+using Distate.Server.Node;
+using Distate.Store.Commands;
+using Distate.Store.Errors;
+using Distate.Store.Results;
+
+namespace Distate.Server.Api;
+
+/// <summary>One gateway request: its body, the node, a deadline, and writing etcd-shaped answers.</summary>
+internal sealed class GatewayCall
+{
+    private readonly HttpContext _context;
+
+    /// <summary>Creates the call.</summary>
+    public GatewayCall(HttpContext context, RaftHost host, ReadOnlyMemory<byte> body, CancellationToken deadline)
+    {
+        _context = context;
+        Host = host;
+        Body = body;
+        Deadline = deadline;
+    }
+
+    /// <summary>The node.</summary>
+    public RaftHost Host { get; }
+
+    /// <summary>The request body.</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>Cancelled when the request timeout passes or the client goes away.</summary>
+    public CancellationToken Deadline { get; }
+
+    /// <summary>Replicates a command; a store error becomes an etcd error response (thrown as <see cref="StoreErrorException"/>).</summary>
+    public async Task<StoreResult> ProposeAsync(StoreCommand command)
+    {
+        var result = await Host.ProposeAsync(command, Deadline).ConfigureAwait(false);
+        return result is StoreError error ? throw new StoreErrorException(error) : result;
+    }
+
+    /// <summary>Waits for a linearizable read point.</summary>
+    public Task ReadBarrierAsync() => Host.ReadBarrierAsync(Deadline);
+
+    /// <summary>Writes {"header": {...}, ...body} with status 200.</summary>
+    public async Task WriteAsync(StoreResult result, Action<Utf8JsonWriter, StoreResult> body)
+    {
+        if (result is StoreError error)
+        {
+            throw new StoreErrorException(error);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteHeader(writer, result.Revision.Value);
+            body(writer, result);
+            writer.WriteEndObject();
+        }
+
+        _context.Response.ContentType = "application/json";
+        await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private void WriteHeader(Utf8JsonWriter writer, long revision)
+    {
+        var status = Host.Status;
+        writer.WriteStartObject("header");
+        EtcdJson.UInt64(writer, "cluster_id", Host.ClusterId);
+        EtcdJson.UInt64(writer, "member_id", Host.Id.Value);
+        EtcdJson.Int64(writer, "revision", revision);
+        EtcdJson.UInt64(writer, "raft_term", status.Term.Value);
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>A store refusal (compacted revision, lease not found, no space ...) carried to the error writer.</summary>
+internal sealed class StoreErrorException(StoreError error) : Exception(error.Message)
+{
+    /// <summary>The store's error.</summary>
+    public StoreError Error { get; } = error;
+}

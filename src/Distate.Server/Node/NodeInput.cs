@@ -1,0 +1,20 @@
+using Distate.Raft;
+using Distate.Store.Results;
+
+namespace Distate.Server.Node;
+
+/// <summary>Something for the node loop to do; the loop is the only code that touches Raft state.</summary>
+internal abstract record NodeInput
+{
+    /// <summary>One logical Raft tick.</summary>
+    public sealed record Tick : NodeInput;
+
+    /// <summary>An encoded store command to replicate; completes with the store's result once applied.</summary>
+    public sealed record Proposal(byte[] Command, TaskCompletionSource<StoreResult> Completion) : NodeInput;
+
+    /// <summary>A linearizable read barrier; completes once leadership is confirmed and applied ≥ the read index.</summary>
+    public sealed record ReadBarrier(TaskCompletionSource Completion) : NodeInput;
+
+    /// <summary>A message from a peer.</summary>
+    public sealed record PeerMessage(Message Message) : NodeInput;
+}

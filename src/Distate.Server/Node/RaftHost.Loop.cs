@@ -1,0 +1,241 @@
+using Distate.Raft;
+using Distate.Store.Results;
+
+namespace Distate.Server.Node;
+
+/// <summary>The loop: drain a batch of inputs into Raft, then handle every Ready per the contract.</summary>
+public sealed partial class RaftHost
+{
+    private readonly List<NodeInput.Proposal> _batch = [];
+
+    private async Task RunLoopAsync()
+    {
+        var reader = _inputs.Reader;
+        await StartAsLoneVoterAsync().ConfigureAwait(false);
+        while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+        {
+            for (var taken = 0; taken < MaxInputsPerBatch && reader.TryRead(out var input); taken++)
+            {
+                Dispatch(input);
+            }
+
+            ProposeBatch();
+            while (_raft.HasReady())
+            {
+                await HandleReadyAsync(_raft.GetReady()).ConfigureAwait(false);
+            }
+
+            _status = _raft.Status();
+        }
+    }
+
+    /// <summary>
+    /// Applies what is already committed (the founding membership) and, if this member is the only voter, takes
+    /// leadership at once instead of waiting out an election timeout.
+    /// </summary>
+    private async Task StartAsLoneVoterAsync()
+    {
+        while (_raft.HasReady())
+        {
+            await HandleReadyAsync(_raft.GetReady()).ConfigureAwait(false);
+        }
+
+        if (_confState.Voters is [var only] && only == Id)
+        {
+            _raft.Campaign();
+            while (_raft.HasReady())
+            {
+                await HandleReadyAsync(_raft.GetReady()).ConfigureAwait(false);
+            }
+        }
+
+        _status = _raft.Status();
+    }
+
+    private void Dispatch(NodeInput input)
+    {
+        switch (input)
+        {
+            case NodeInput.Tick:
+                _raft.Tick();
+                break;
+            case NodeInput.Proposal proposal:
+                _batch.Add(proposal);
+                break;
+            case NodeInput.ReadBarrier read:
+                var id = _nextReadId++;
+                _reads[id] = read.Completion;
+                _raft.ReadIndex(id);
+                break;
+            case NodeInput.PeerMessage peer:
+                _raft.Step(peer.Message);
+                break;
+        }
+    }
+
+    /// <summary>Proposes everything that arrived in this batch as one contiguous append.</summary>
+    private void ProposeBatch()
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var data = new ReadOnlyMemory<byte>[_batch.Count];
+        for (var i = 0; i < _batch.Count; i++)
+        {
+            data[i] = _batch[i].Command;
+        }
+
+        var result = _raft.Propose(data);
+        for (var i = 0; i < _batch.Count; i++)
+        {
+            var completion = _batch[i].Completion;
+            if (result.Accepted)
+            {
+                _proposals[result.Index + (ulong)i] = (result.Term, completion);
+            }
+            else
+            {
+                completion.TrySetException(new ProposalFailedException(result.Reason, result.LeaderHint, Describe(result.Reason)));
+            }
+        }
+
+        _batch.Clear();
+    }
+
+    private async Task HandleReadyAsync(Ready ready)
+    {
+        // 1. Persist (one durable write for snapshot, entries and hard state).
+        if (ready.Snapshot is not null)
+        {
+            await _storage.ApplySnapshotAsync(ready.Snapshot, _stop.Token).ConfigureAwait(false);
+        }
+
+        if (ready.Entries.Count > 0 || ready.HardState is not null)
+        {
+            await _storage.PersistAsync(ready.HardState, ready.Entries, _stop.Token).ConfigureAwait(false);
+        }
+
+        // 2. Send (a single-member cluster has nobody to send to; peers arrive with the transport).
+        SendMessages(ready.Messages);
+
+        // 3. Apply.
+        if (ready.Snapshot is not null)
+        {
+            RestoreStoreFromSnapshot(ready.Snapshot);
+            _confState = ready.Snapshot.Metadata.ConfState;
+        }
+
+        foreach (var entry in ready.CommittedEntries)
+        {
+            Apply(entry);
+        }
+
+        // 4. Serve reads.
+        foreach (var read in ready.ReadStates)
+        {
+            if (_reads.Remove(read.RequestId, out var completion))
+            {
+                completion.TrySetResult();
+            }
+        }
+
+        foreach (var dropped in ready.DroppedReads)
+        {
+            if (_reads.Remove(dropped.RequestId, out var completion))
+            {
+                completion.TrySetException(new ProposalFailedException(dropped.Reason, dropped.LeaderHint, Describe(dropped.Reason)));
+            }
+        }
+
+        // 5. Advance.
+        _raft.Advance(ready);
+        await MaybeSnapshotAsync().ConfigureAwait(false);
+    }
+
+    private void Apply(Entry entry)
+    {
+        StoreResult? result = null;
+        if (entry.Type == EntryType.ConfChange)
+        {
+            _confState = _raft.ApplyConfChange(ConfChange.Decode(entry.Data));
+        }
+        else if (entry.Data.Length > 0)
+        {
+            result = Store.Apply(entry.Data.Span);
+        }
+
+        if (!_proposals.Remove(entry.Index, out var pending))
+        {
+            return;
+        }
+
+        if (pending.Term == entry.Term && result is not null)
+        {
+            pending.Completion.TrySetResult(result);
+        }
+        else
+        {
+            // Another leader's entry took this index: ours was never committed.
+            pending.Completion.TrySetException(new ProposalFailedException(
+                DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
+        }
+    }
+
+    private async Task MaybeSnapshotAsync()
+    {
+        var applied = _raft.AppliedIndex;
+        var snapshotIndex = _storage.LatestSnapshot().Metadata.Index;
+        if (applied - snapshotIndex < (ulong)_options.SnapshotCount)
+        {
+            return;
+        }
+
+        using var stream = new MemoryStream();
+        Store.WriteSnapshot(stream);
+        await _storage.CreateSnapshotAsync(applied, _confState, stream.ToArray(), _stop.Token).ConfigureAwait(false);
+        // Keep some entries behind the snapshot so slightly lagging followers catch up without a snapshot.
+        var keep = (ulong)(_options.SnapshotCount / 2);
+        if (applied.Value > keep)
+        {
+            await _storage.CompactAsync(applied - keep, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    private void SendMessages(IReadOnlyList<Message> messages)
+    {
+        Invariant.Check(messages.Count == 0 || _confState.Voters.Length + _confState.Learners.Length > 1, "messages need peers");
+    }
+
+    private void FailAll(Exception failure)
+    {
+        foreach (var (_, pending) in _proposals)
+        {
+            pending.Completion.TrySetException(failure);
+        }
+
+        foreach (var (_, completion) in _reads)
+        {
+            completion.TrySetException(failure);
+        }
+
+        _proposals.Clear();
+        _reads.Clear();
+    }
+
+    /// <summary>A message a client can act on for each reason a request was refused.</summary>
+    public static string Describe(DroppedReason reason) => reason switch
+    {
+        DroppedReason.NotLeader => "this member is not the leader; retry on the leader",
+        DroppedReason.NoLeader => "no leader: an election is under way or the cluster has lost quorum; retry shortly",
+        DroppedReason.TransferInProgress => "leadership is being transferred; retry shortly",
+        DroppedReason.UncommittedLimit => "too many writes are waiting to commit; slow down and retry",
+        DroppedReason.ConfChangePending => "another membership change is still pending; retry when it completes",
+        DroppedReason.LeaderNotReady => "the new leader has not committed its first entry yet; retry shortly",
+        DroppedReason.InvalidConfChange => "the membership change does not fit the current membership",
+        DroppedReason.LeadershipLost => "leadership changed before the request completed; retry",
+        DroppedReason.Removed => "this member has been removed from the cluster",
+        _ => reason.ToString(),
+    };
+}
