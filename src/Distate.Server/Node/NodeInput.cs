@@ -17,4 +17,10 @@ internal abstract record NodeInput
 
     /// <summary>A message from a peer.</summary>
     public sealed record PeerMessage(Message Message) : NodeInput;
+
+    /// <summary>The transport could not reach a peer.</summary>
+    public sealed record Unreachable(NodeId Peer) : NodeInput;
+
+    /// <summary>The transport finished (or failed) sending a snapshot to a peer.</summary>
+    public sealed record SnapshotStatus(NodeId Peer, bool Succeeded) : NodeInput;
 }

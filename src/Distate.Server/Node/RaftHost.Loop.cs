@@ -70,6 +70,12 @@ public sealed partial class RaftHost
             case NodeInput.PeerMessage peer:
                 _raft.Step(peer.Message);
                 break;
+            case NodeInput.Unreachable unreachable:
+                _raft.ReportUnreachable(unreachable.Peer);
+                break;
+            case NodeInput.SnapshotStatus snapshot:
+                _raft.ReportSnapshot(snapshot.Peer, snapshot.Succeeded);
+                break;
         }
     }
 
@@ -205,7 +211,14 @@ public sealed partial class RaftHost
 
     private void SendMessages(IReadOnlyList<Message> messages)
     {
-        Invariant.Check(messages.Count == 0 || _confState.Voters.Length + _confState.Learners.Length > 1, "messages need peers");
+        foreach (var message in messages)
+        {
+            // Never waits: a full queue or unknown peer drops the message (Raft retries) and reports the peer.
+            if (_transport is null || !_transport.TrySend(message))
+            {
+                _inputs.Writer.TryWrite(new NodeInput.Unreachable(message.To));
+            }
+        }
     }
 
     private void FailAll(Exception failure)

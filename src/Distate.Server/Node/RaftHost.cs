@@ -71,6 +71,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         var storage = FasterRaftStorage.Open(new StorageOptions { Directory = Path.Combine(options.DataDir, "raft") });
         await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
         var host = new RaftHost(options, storage, new KvStore(), id, MemberIds.ForCluster(options.InitialCluster.Keys));
+        host.StartTransport();
         host._loop = Task.Run(host.RunLoopAsync, CancellationToken.None);
         host._ticker = Task.Run(host.RunTickerAsync, CancellationToken.None);
         return host;
@@ -96,6 +97,7 @@ public sealed partial class RaftHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        await StopTransportAsync().ConfigureAwait(false);
         _inputs.Writer.TryComplete();
         try
         {
