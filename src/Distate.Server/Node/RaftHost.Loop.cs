@@ -50,6 +50,7 @@ public sealed partial class RaftHost
         }
 
         _status = _raft.Status();
+        _started.TrySetResult();
     }
 
     private void Dispatch(NodeInput input)

@@ -31,6 +31,7 @@ public sealed partial class RaftHost : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
     private volatile RaftStatus _status;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private RaftHost(ServerOptions options, FasterRaftStorage storage, KvStore store, NodeId id, ulong clusterId)
     {
@@ -74,6 +75,13 @@ public sealed partial class RaftHost : IAsyncDisposable
         host.StartTransport();
         host._loop = Task.Run(host.RunLoopAsync, CancellationToken.None);
         host._ticker = Task.Run(host.RunTickerAsync, CancellationToken.None);
+        // Return once the loop has applied what was committed (and a lone voter leads), so status is meaningful.
+        await Task.WhenAny(host._started.Task, host._loop).ConfigureAwait(false);
+        if (host._loop.IsFaulted)
+        {
+            await host._loop.ConfigureAwait(false);
+        }
+
         return host;
     }
 
