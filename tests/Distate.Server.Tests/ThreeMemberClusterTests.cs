@@ -105,6 +105,38 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
         Assert.False(range.Json.TryGetProperty("kvs", out _));
     }
 
+    [Fact]
+    public async Task A_member_left_without_quorum_refuses_writes_and_linearizable_reads_with_503_but_keeps_its_data()
+    {
+        var leader = await WaitForLeaderAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(leader, "/v3/kv/put", """{"key":"cQ==","value":"MQ=="}""")).Status);
+        var survivor = _members.First(m => m != leader)!;
+        // Wait until the survivor has applied the write, then take the other two away: it is a minority of one.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(survivor, "/v3/kv/range", """{"key":"cQ=="}""")).Status);
+        for (var i = 0; i < _members.Count; i++)
+        {
+            if (_members[i] is { } member && member != survivor)
+            {
+                await member.DisposeAsync();
+                _members[i] = null;
+            }
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var write = await PostAsync(survivor, "/v3/kv/put", """{"key":"cQ==","value":"Mg=="}""", withHeaders: true);
+        var read = await PostAsync(survivor, "/v3/kv/range", """{"key":"cQ=="}""");
+        // Bounded: each answer comes within the request timeout (plus slack), never a hang.
+        Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(2 * survivor.Options.RequestTimeoutMs + 2000), $"took {started.Elapsed}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, write.Status);
+        Assert.Equal("1", write.RetryAfter);
+        Assert.Equal(14, write.Json.GetProperty("code").GetInt32());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, read.Status);
+
+        // A serializable read still answers from local state, and shows the write was not applied.
+        var local = await PostAsync(survivor, "/v3/kv/range", """{"key":"cQ==","serializable":true}""");
+        Assert.Equal("MQ==", local.Json.GetProperty("kvs")[0].GetProperty("value").GetString());
+    }
+
     private async Task<DistateServer> WaitForLeaderAsync()
     {
         using var deadline = new CancellationTokenSource(Deadline);
@@ -122,12 +154,14 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
         }
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(DistateServer member, string path, string body)
+    private async Task<(HttpStatusCode Status, JsonElement Json, string? RetryAfter)> PostAsync(
+        DistateServer member, string path, string body, bool withHeaders = false)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await _client.PostAsync(new Uri(member.ClientUrl, path), content);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, document.RootElement.Clone());
+        var retryAfter = withHeaders && response.Headers.TryGetValues("Retry-After", out var values) ? values.First() : null;
+        return (response.StatusCode, document.RootElement.Clone(), retryAfter);
     }
 
     private static int FreePort()

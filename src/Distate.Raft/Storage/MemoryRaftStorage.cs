@@ -115,20 +115,7 @@ public sealed class MemoryRaftStorage : IRaftLogStorage
 
         var start = (int)(low - offset);
         var count = (int)(high - low);
-        long bytes = 0;
-        var taken = 0;
-        while (taken < count)
-        {
-            bytes += _entries[start + taken].SizeBytes;
-            if (taken > 0 && bytes > maxBytes)
-            {
-                break;
-            }
-
-            taken++;
-        }
-
-        return _entries.GetRange(start, taken);
+        return _entries.GetRange(start, EntrySlices.CountWithin(_entries, start, count, maxBytes));
     }
 
     /// <summary>

@@ -82,20 +82,7 @@ internal sealed class InMemoryLog
 
         var start = Offset(low);
         var count = (int)(high - low);
-        long bytes = 0;
-        var taken = 0;
-        while (taken < count)
-        {
-            bytes += _entries[start + taken].SizeBytes;
-            if (taken > 0 && bytes > maxBytes)
-            {
-                break;
-            }
-
-            taken++;
-        }
-
-        return _entries.GetRange(start, taken);
+        return _entries.GetRange(start, EntrySlices.CountWithin(_entries, start, count, maxBytes));
     }
 
     /// <summary>The entries not yet compacted, skipping those at or below the base; empty when all are.</summary>
