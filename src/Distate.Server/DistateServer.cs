@@ -1,6 +1,9 @@
 using Distate.Server.Api;
 using Distate.Server.Configuration;
+using Distate.Server.Forwarding;
+using Distate.Server.Metrics;
 using Distate.Server.Node;
+using Distate.Server.Rest;
 
 namespace Distate.Server;
 
@@ -40,7 +43,10 @@ public sealed class DistateServer : IAsyncDisposable
             builder.Services.AddSingleton(host);
             builder.Services.AddSingleton(options);
             var app = builder.Build();
+            ForwardingMiddleware.Use(app, host.Forwarder, options.RequestTimeoutMs);
             EtcdGateway.Map(app);
+            RestClusterEndpoints.Map(app);
+            MetricsEndpoint.Map(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new DistateServer(app, host, options);
         }

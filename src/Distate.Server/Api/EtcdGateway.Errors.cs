@@ -32,6 +32,10 @@ public static partial class EtcdGateway
         {
             await WriteErrorAsync(context, InvalidArgument, ex.Message).ConfigureAwait(false);
         }
+        catch (GatewayErrorException ex)
+        {
+            await WriteErrorAsync(context, ex.GrpcCode, ex.Message).ConfigureAwait(false);
+        }
         catch (StoreErrorException ex)
         {
             await WriteErrorAsync(context, CodeFor(ex.Error.Code), ex.Error.Message).ConfigureAwait(false);

@@ -32,6 +32,8 @@ public static partial class EtcdGateway
         app.MapPost("/v3/kv/deleterange", context => Handle(context, DeleteRangeAsync));
         app.MapPost("/v3/kv/compaction", context => Handle(context, CompactAsync));
         app.MapPost("/v3/maintenance/status", context => Handle(context, StatusAsync));
+        MapLeases(app);
+        MapCluster(app);
         app.MapGet("/healthz", () => Results.Json(new { health = "true" }));
         app.MapGet("/readyz", (RaftHost host) => host.Status.Leader.IsSome
             ? Results.Json(new { ready = true, leader = host.Status.Leader.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture) })

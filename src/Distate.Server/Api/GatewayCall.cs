@@ -42,24 +42,51 @@ internal sealed class GatewayCall
     public Task ReadBarrierAsync() => Host.ReadBarrierAsync(Deadline);
 
     /// <summary>Writes {"header": {...}, ...body} with status 200.</summary>
-    public async Task WriteAsync(StoreResult result, Action<Utf8JsonWriter, StoreResult> body)
+    public Task WriteAsync(StoreResult result, Action<Utf8JsonWriter, StoreResult> body)
     {
+        ArgumentNullException.ThrowIfNull(result);
         if (result is StoreError error)
         {
             throw new StoreErrorException(error);
         }
 
+        return WriteAsync(result.Revision.Value, writer => body(writer, result));
+    }
+
+    /// <summary>Writes {"header": {... revision}, ...body} with status 200.</summary>
+    public async Task WriteAsync(long revision, Action<Utf8JsonWriter> body)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
         {
             writer.WriteStartObject();
-            WriteHeader(writer, result.Revision.Value);
-            body(writer, result);
+            WriteHeader(writer, revision);
+            body(writer);
             writer.WriteEndObject();
         }
 
         _context.Response.ContentType = "application/json";
         await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one line of a gateway stream, {"result":{"header":{...}, ...body}}, and flushes it.</summary>
+    public async Task WriteStreamItemAsync(long revision, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("result");
+            WriteHeader(writer, revision);
+            body(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        _context.Response.ContentType = "application/json";
+        await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
+        await _context.Response.Body.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
     }
 
     private void WriteHeader(Utf8JsonWriter writer, long revision)

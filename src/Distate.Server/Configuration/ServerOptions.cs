@@ -25,6 +25,10 @@ public sealed record ServerOptions
     public IReadOnlyDictionary<string, Uri> InitialCluster { get; init; } =
         new Dictionary<string, Uri> { ["default"] = new("http://127.0.0.1:2380") };
 
+    /// <summary>Names the cluster; its id is derived from it, so joiners and founders agree (--initial-cluster-token).
+    /// Give each cluster its own token so members of different clusters never talk to each other.</summary>
+    public string InitialClusterToken { get; init; } = "distate-cluster";
+
     /// <summary>"new" to found a cluster, "existing" to join one (--initial-cluster-state).</summary>
     public string InitialClusterState { get; init; } = "new";
 
@@ -53,6 +57,8 @@ public sealed record ServerOptions
         Require(ElectionTimeoutMs >= 5 * HeartbeatIntervalMs, "--election-timeout", "must be at least 5 heartbeat intervals");
         Require(InitialClusterState is "new" or "existing", "--initial-cluster-state", "must be 'new' or 'existing'");
         Require(InitialCluster.ContainsKey(Name), "--initial-cluster", $"must name this member ('{Name}')");
+        Require(!string.IsNullOrWhiteSpace(InitialClusterToken), "--initial-cluster-token", "must not be empty");
+        Require(InitialAdvertisePeerUrls.Count > 0, "--initial-advertise-peer-urls", "needs at least one URL");
         Require(SnapshotCount >= 100, "--snapshot-count", "must be at least 100");
         Require(RequestTimeoutMs >= 100, "--request-timeout", "must be at least 100 ms");
         Require(MaxRequestBytes >= 1024, "--max-request-bytes", "must be at least 1024");

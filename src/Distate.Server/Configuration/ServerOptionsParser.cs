@@ -11,7 +11,7 @@ public static class ServerOptionsParser
     private static readonly string[] Flags =
     [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
-        "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state", "heartbeat-interval",
+        "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state", "initial-cluster-token", "heartbeat-interval",
         "election-timeout", "snapshot-count", "request-timeout", "max-request-bytes",
     ];
 
@@ -44,6 +44,7 @@ public static class ServerOptionsParser
                 ? ParseCluster(cluster)
                 : new Dictionary<string, Uri> { [name] = peerUrls[0] },
             InitialClusterState = values.GetValueOrDefault("initial-cluster-state") ?? defaults.InitialClusterState,
+            InitialClusterToken = values.GetValueOrDefault("initial-cluster-token") ?? defaults.InitialClusterToken,
             HeartbeatIntervalMs = Int(values, "heartbeat-interval", defaults.HeartbeatIntervalMs),
             ElectionTimeoutMs = Int(values, "election-timeout", defaults.ElectionTimeoutMs),
             SnapshotCount = Int(values, "snapshot-count", defaults.SnapshotCount),

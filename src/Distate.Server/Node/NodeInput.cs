@@ -9,8 +9,11 @@ internal abstract record NodeInput
     /// <summary>One logical Raft tick.</summary>
     public sealed record Tick : NodeInput;
 
-    /// <summary>An encoded store command to replicate; completes with the store's result once applied.</summary>
-    public sealed record Proposal(byte[] Command, TaskCompletionSource<StoreResult> Completion) : NodeInput;
+    /// <summary>Entry data to replicate (a store command or publish entry); completes with the store's result once applied.</summary>
+    public sealed record Proposal(byte[] Command, TaskCompletionSource<StoreResult?> Completion) : NodeInput;
+
+    /// <summary>A membership change to replicate; completes once applied.</summary>
+    public sealed record ConfChangeProposal(ConfChange Change, TaskCompletionSource<StoreResult?> Completion) : NodeInput;
 
     /// <summary>A linearizable read barrier; completes once leadership is confirmed and applied ≥ the read index.</summary>
     public sealed record ReadBarrier(TaskCompletionSource Completion) : NodeInput;

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Distate.Raft;
+using Distate.Server.Members;
 using Distate.Store.Results;
 
 namespace Distate.Server.Node;
@@ -7,6 +9,7 @@ namespace Distate.Server.Node;
 public sealed partial class RaftHost
 {
     private readonly List<NodeInput.Proposal> _batch = [];
+    private NodeId _lastLeader = NodeId.None;
 
     private async Task RunLoopAsync()
     {
@@ -63,9 +66,12 @@ public sealed partial class RaftHost
             case NodeInput.Proposal proposal:
                 _batch.Add(proposal);
                 break;
+            case NodeInput.ConfChangeProposal change:
+                ProposeConfChange(change);
+                break;
             case NodeInput.ReadBarrier read:
                 var id = _nextReadId++;
-                _reads[id] = read.Completion;
+                _reads[id] = (read.Completion, Stopwatch.GetTimestamp());
                 _raft.ReadIndex(id);
                 break;
             case NodeInput.PeerMessage peer:
@@ -95,15 +101,17 @@ public sealed partial class RaftHost
         }
 
         var result = _raft.Propose(data);
+        var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < _batch.Count; i++)
         {
             var completion = _batch[i].Completion;
             if (result.Accepted)
             {
-                _proposals[result.Index + (ulong)i] = (result.Term, completion);
+                _proposals[result.Index + (ulong)i] = (result.Term, completion, started);
             }
             else
             {
+                Metrics.ProposalsFailed.Increment();
                 completion.TrySetException(new ProposalFailedException(result.Reason, result.LeaderHint, Describe(result.Reason)));
             }
         }
@@ -111,27 +119,53 @@ public sealed partial class RaftHost
         _batch.Clear();
     }
 
+    /// <summary>Proposes a membership change after the writes that arrived before it, so order is kept.</summary>
+    private void ProposeConfChange(NodeInput.ConfChangeProposal proposal)
+    {
+        ProposeBatch();
+        var result = _raft.ProposeConfChange(proposal.Change);
+        if (result.Accepted)
+        {
+            _proposals[result.Index] = (result.Term, proposal.Completion, Stopwatch.GetTimestamp());
+        }
+        else
+        {
+            Metrics.ProposalsFailed.Increment();
+            proposal.Completion.TrySetException(new ProposalFailedException(result.Reason, result.LeaderHint, Describe(result.Reason)));
+        }
+    }
+
     private async Task HandleReadyAsync(Ready ready)
     {
+        if (ready.SoftState is { } soft)
+        {
+            OnSoftStateChanged(soft);
+        }
+
+        // A leader may send its appends before its own write is durable (Raft thesis 10.2.1): it counts itself toward
+        // commit only at Advance, after persisting. Not when this Ready changes term or vote: a vote must be durable
+        // before anyone hears of it, or a restarted member could vote twice in one term.
+        var sendFirst = _raft.Role == StateRole.Leader && !ChangesTermOrVote(ready.HardState);
+        if (sendFirst)
+        {
+            SendMessages(ready.Messages);
+        }
+
         // 1. Persist (one durable write for snapshot, entries and hard state).
-        if (ready.Snapshot is not null)
-        {
-            await _storage.ApplySnapshotAsync(ready.Snapshot, _stop.Token).ConfigureAwait(false);
-        }
+        await PersistAsync(ready).ConfigureAwait(false);
 
-        if (ready.Entries.Count > 0 || ready.HardState is not null)
+        // 2. Send.
+        if (!sendFirst)
         {
-            await _storage.PersistAsync(ready.HardState, ready.Entries, _stop.Token).ConfigureAwait(false);
+            SendMessages(ready.Messages);
         }
-
-        // 2. Send (a single-member cluster has nobody to send to; peers arrive with the transport).
-        SendMessages(ready.Messages);
 
         // 3. Apply.
         if (ready.Snapshot is not null)
         {
-            RestoreStoreFromSnapshot(ready.Snapshot);
+            RestoreFromSnapshot(ready.Snapshot);
             _confState = ready.Snapshot.Metadata.ConfState;
+            Metrics.SnapshotsInstalled.Increment();
         }
 
         foreach (var entry in ready.CommittedEntries)
@@ -140,25 +174,60 @@ public sealed partial class RaftHost
         }
 
         // 4. Serve reads.
+        ServeReads(ready);
+
+        // 5. Advance.
+        _raft.Advance(ready);
+        await MaybeSnapshotAsync().ConfigureAwait(false);
+    }
+
+    private bool ChangesTermOrVote(HardState? hardState) =>
+        hardState is { } state && (state.Term != _storage.HardState.Term || state.Vote != _storage.HardState.Vote);
+
+    private async Task PersistAsync(Ready ready)
+    {
+        if (ready.Snapshot is not null)
+        {
+            await _storage.ApplySnapshotAsync(ready.Snapshot, _stop.Token).ConfigureAwait(false);
+        }
+
+        if (ready.Entries.Count > 0 || ready.HardState is not null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await _storage.PersistAsync(ready.HardState, ready.Entries, _stop.Token).ConfigureAwait(false);
+            Metrics.FsyncSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private void ServeReads(Ready ready)
+    {
         foreach (var read in ready.ReadStates)
         {
-            if (_reads.Remove(read.RequestId, out var completion))
+            if (_reads.Remove(read.RequestId, out var pending))
             {
-                completion.TrySetResult();
+                Metrics.ReadIndexSeconds.Observe(Stopwatch.GetElapsedTime(pending.StartedTicks).TotalSeconds);
+                pending.Completion.TrySetResult();
             }
         }
 
         foreach (var dropped in ready.DroppedReads)
         {
-            if (_reads.Remove(dropped.RequestId, out var completion))
+            if (_reads.Remove(dropped.RequestId, out var pending))
             {
-                completion.TrySetException(new ProposalFailedException(dropped.Reason, dropped.LeaderHint, Describe(dropped.Reason)));
+                pending.Completion.TrySetException(new ProposalFailedException(dropped.Reason, dropped.LeaderHint, Describe(dropped.Reason)));
             }
         }
+    }
 
-        // 5. Advance.
-        _raft.Advance(ready);
-        await MaybeSnapshotAsync().ConfigureAwait(false);
+    private void OnSoftStateChanged(SoftState soft)
+    {
+        if (soft.Leader != _lastLeader)
+        {
+            _lastLeader = soft.Leader;
+            Metrics.LeaderChanges.Increment();
+        }
+
+        Leases.SetLeading(soft.Role == StateRole.Leader);
     }
 
     private void Apply(Entry entry)
@@ -166,7 +235,13 @@ public sealed partial class RaftHost
         StoreResult? result = null;
         if (entry.Type == EntryType.ConfChange)
         {
-            _confState = _raft.ApplyConfChange(ConfChange.Decode(entry.Data));
+            var change = ConfChange.Decode(entry.Data);
+            _confState = _raft.ApplyConfChange(change);
+            Members.Apply(change);
+        }
+        else if (MemberCodec.IsPublish(entry.Data.Span))
+        {
+            Members.Apply(MemberCodec.DecodePublish(entry.Data.Span));
         }
         else if (entry.Data.Length > 0)
         {
@@ -178,13 +253,16 @@ public sealed partial class RaftHost
             return;
         }
 
-        if (pending.Term == entry.Term && result is not null)
+        if (pending.Term == entry.Term)
         {
+            Metrics.ProposalsCommitted.Increment();
+            Metrics.CommitSeconds.Observe(Stopwatch.GetElapsedTime(pending.StartedTicks).TotalSeconds);
             pending.Completion.TrySetResult(result);
         }
         else
         {
             // Another leader's entry took this index: ours was never committed.
+            Metrics.ProposalsFailed.Increment();
             pending.Completion.TrySetException(new ProposalFailedException(
                 DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
         }
@@ -200,7 +278,7 @@ public sealed partial class RaftHost
         }
 
         using var stream = new MemoryStream();
-        Store.WriteSnapshot(stream);
+        SnapshotEnvelope.Write(stream, Members, Store);
         await _storage.CreateSnapshotAsync(applied, _confState, stream.ToArray(), _stop.Token).ConfigureAwait(false);
         // Keep some entries behind the snapshot so slightly lagging followers catch up without a snapshot.
         var keep = (ulong)(_options.SnapshotCount / 2);
@@ -214,6 +292,11 @@ public sealed partial class RaftHost
     {
         foreach (var message in messages)
         {
+            if (_isolatedFrom.Contains(message.To))
+            {
+                continue;
+            }
+
             // Never waits: a full queue or unknown peer drops the message (Raft retries) and reports the peer.
             if (_transport is null || !_transport.TrySend(message))
             {
@@ -229,9 +312,9 @@ public sealed partial class RaftHost
             pending.Completion.TrySetException(failure);
         }
 
-        foreach (var (_, completion) in _reads)
+        foreach (var (_, pending) in _reads)
         {
-            completion.TrySetException(failure);
+            pending.Completion.TrySetException(failure);
         }
 
         _proposals.Clear();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using Distate.Raft;
 using Distate.Server.Configuration;
@@ -10,6 +11,16 @@ public sealed partial class RaftHost
 {
     private PeerTransport? _transport;
     private Task _incoming = Task.CompletedTask;
+    private volatile ImmutableHashSet<NodeId> _isolatedFrom = [];
+
+    /// <summary>
+    /// Fault injection for tests: drops every message to and from these peers at the transport boundary, in both
+    /// directions, as a network partition would (the chaos suite cuts real links with iptables instead).
+    /// </summary>
+    public void IsolateFrom(IEnumerable<NodeId> peers) => _isolatedFrom = [.. peers];
+
+    /// <summary>Ends <see cref="IsolateFrom"/>: every peer is reachable again.</summary>
+    public void Heal() => _isolatedFrom = [];
 
     /// <summary>Members' peer endpoints by id, from --initial-cluster.</summary>
     public static Dictionary<NodeId, IPEndPoint> PeerEndpoints(ServerOptions options)
@@ -20,22 +31,17 @@ public sealed partial class RaftHost
         {
             if (name != options.Name)
             {
-                peers[MemberIds.ForName(name)] = Resolve(url, "--initial-cluster");
+                peers[MemberIds.ForPeerUrl(url)] = Resolve(url, "--initial-cluster");
             }
         }
 
         return peers;
     }
 
-    /// <summary>Starts the transport when the cluster has other members (a lone member needs none).</summary>
+    /// <summary>Starts the transport (also for a lone member, so members can be added later).</summary>
     private void StartTransport()
     {
         var peers = PeerEndpoints(_options);
-        if (peers.Count == 0)
-        {
-            return;
-        }
-
         var settings = new TransportSettings
         {
             LocalId = Id,
@@ -47,6 +53,7 @@ public sealed partial class RaftHost
         _transport.PeerUnreachable += peer => _inputs.Writer.TryWrite(new NodeInput.Unreachable(peer));
         _transport.SnapshotSent += (peer, ok) => _inputs.Writer.TryWrite(new NodeInput.SnapshotStatus(peer, ok));
         _transport.Start();
+        SyncPeers();
         _incoming = Task.Run(PumpIncomingAsync, CancellationToken.None);
     }
 
@@ -54,12 +61,40 @@ public sealed partial class RaftHost
     {
         await foreach (var message in _transport!.Incoming.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            if (message.To == Id)
+            if (message.To == Id && !_isolatedFrom.Contains(message.From))
             {
                 await _inputs.Writer.WriteAsync(new NodeInput.PeerMessage(message), _stop.Token).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Points the transport at every member in the directory and forgets removed ones (apply path).</summary>
+    private void SyncPeers()
+    {
+        if (_transport is null)
+        {
+            return;
+        }
+
+        var members = Members.All;
+        foreach (var member in members)
+        {
+            if (member.Id != Id && member.PeerUrls.Count > 0)
+            {
+                _transport.SetPeer(member.Id, Resolve(member.PeerUrls[0], "member peer URL"));
+            }
+        }
+
+        foreach (var stale in _knownPeers.Where(peer => members.All(member => member.Id != peer)).ToArray())
+        {
+            _transport.RemovePeer(stale);
+        }
+
+        _knownPeers.Clear();
+        _knownPeers.UnionWith(members.Select(member => member.Id).Where(id => id != Id));
+    }
+
+    private readonly HashSet<NodeId> _knownPeers = [];
 
     private async Task StopTransportAsync()
     {

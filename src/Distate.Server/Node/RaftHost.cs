@@ -1,6 +1,9 @@
 using System.Threading.Channels;
 using Distate.Raft;
 using Distate.Server.Configuration;
+using Distate.Server.Forwarding;
+using Distate.Server.Leases;
+using Distate.Server.Members;
 using Distate.Storage;
 using Distate.Store;
 using Distate.Store.Codec;
@@ -22,14 +25,15 @@ public sealed partial class RaftHost : IAsyncDisposable
     private readonly FasterRaftStorage _storage;
     private readonly Channel<NodeInput> _inputs = Channel.CreateBounded<NodeInput>(
         new BoundedChannelOptions(InputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Dictionary<LogIndex, (Term Term, TaskCompletionSource<StoreResult> Completion)> _proposals = [];
-    private readonly Dictionary<ulong, TaskCompletionSource> _reads = [];
+    private readonly Dictionary<LogIndex, (Term Term, TaskCompletionSource<StoreResult?> Completion, long StartedTicks)> _proposals = [];
+    private readonly Dictionary<ulong, (TaskCompletionSource Completion, long StartedTicks)> _reads = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly RaftNode _raft;
     private ConfState _confState;
     private ulong _nextReadId = 1;
     private Task _loop = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
+    private Task _background = Task.CompletedTask;
     private volatile RaftStatus _status;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -40,12 +44,15 @@ public sealed partial class RaftHost : IAsyncDisposable
         Store = store;
         Id = id;
         ClusterId = clusterId;
+        Members.Changed += _ => SyncPeers();
+        Leases = new LeaseKeeper(this, TimeProvider.System);
+        Forwarder = new LeaderForwarder(this);
         var raftOptions = new RaftOptions
         {
             Id = id, ElectionTimeoutTicks = options.ElectionTimeoutTicks, HeartbeatIntervalTicks = 1,
             RandomSeed = (ulong)Environment.TickCount64 ^ id.Value,
         };
-        RestoreStoreFromSnapshot(storage.LatestSnapshot());
+        RestoreFromSnapshot(storage.LatestSnapshot());
         _raft = new RaftNode(raftOptions, storage);
         _confState = _raft.Config;
         _status = _raft.Status();
@@ -57,6 +64,21 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// <summary>The cluster's id.</summary>
     public ulong ClusterId { get; }
 
+    /// <summary>The settings this member runs with.</summary>
+    public ServerOptions Options => _options;
+
+    /// <summary>The replicated member list (names, peer and client URLs).</summary>
+    public MemberDirectory Members { get; } = new();
+
+    /// <summary>Lease deadlines, kept by the leader.</summary>
+    public LeaseKeeper Leases { get; }
+
+    /// <summary>Sends leader-only requests that reach this member to the leader.</summary>
+    public LeaderForwarder Forwarder { get; }
+
+    /// <summary>Counters and histograms for /metrics.</summary>
+    public NodeMetrics Metrics { get; } = new();
+
     /// <summary>The replicated state machine (read it only after a read barrier or for serializable reads).</summary>
     public KvStore Store { get; }
 
@@ -67,14 +89,15 @@ public sealed partial class RaftHost : IAsyncDisposable
     public static async Task<RaftHost> StartAsync(ServerOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var id = MemberIds.ForName(options.Name);
+        var id = MemberIds.ForPeerUrl(options.InitialCluster[options.Name]);
         Directory.CreateDirectory(options.DataDir);
         var storage = FasterRaftStorage.Open(new StorageOptions { Directory = Path.Combine(options.DataDir, "raft") });
         await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
-        var host = new RaftHost(options, storage, new KvStore(), id, MemberIds.ForCluster(options.InitialCluster.Keys));
+        var host = new RaftHost(options, storage, new KvStore(), id, MemberIds.ForCluster(options.InitialClusterToken));
         host.StartTransport();
         host._loop = Task.Run(host.RunLoopAsync, CancellationToken.None);
         host._ticker = Task.Run(host.RunTickerAsync, CancellationToken.None);
+        host._background = Task.Run(host.RunBackgroundAsync, CancellationToken.None);
         // Return once the loop has applied what was committed (and a lone voter leads), so status is meaningful.
         await Task.WhenAny(host._started.Task, host._loop).ConfigureAwait(false);
         if (host._loop.IsFaulted)
@@ -88,17 +111,80 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// <summary>Replicates a store command and returns the store's result once it is applied here.</summary>
     public async Task<StoreResult> ProposeAsync(StoreCommand command, CancellationToken cancellationToken)
     {
-        var completion = new TaskCompletionSource<StoreResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new NodeInput.Proposal(CommandCodec.Encode(command), completion), cancellationToken).ConfigureAwait(false);
-        return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await ProposeEntryAsync(CommandCodec.Encode(command), cancellationToken).ConfigureAwait(false);
+        return result ?? throw new InvalidOperationException("a store command produced no store result");
     }
 
-    /// <summary>Waits until a linearizable read may be served from <see cref="Store"/> (ReadIndex).</summary>
-    public async Task ReadBarrierAsync(CancellationToken cancellationToken)
+    /// <summary>Replicates raw entry data (a store command or publish entry); completes once applied here. Refusals
+    /// that mean "not applied, try again soon" (no leader yet, new leader not ready) are retried until the deadline.</summary>
+    public Task<StoreResult?> ProposeEntryAsync(byte[] data, CancellationToken cancellationToken) =>
+        RetryTransientAsync(async () =>
+        {
+            var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _inputs.Writer.WriteAsync(new NodeInput.Proposal(data, completion), cancellationToken).ConfigureAwait(false);
+            return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Proposes a membership change; completes once it is applied here (and so in effect).</summary>
+    public async Task ProposeConfChangeAsync(ConfChange change, CancellationToken cancellationToken)
     {
-        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new NodeInput.ReadBarrier(completion), cancellationToken).ConfigureAwait(false);
+        var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inputs.Writer.WriteAsync(new NodeInput.ConfChangeProposal(change, completion), cancellationToken).ConfigureAwait(false);
         await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until a linearizable read may be served from <see cref="Store"/> (ReadIndex); retried like a
+    /// proposal while an election is under way.</summary>
+    public Task ReadBarrierAsync(CancellationToken cancellationToken) =>
+        RetryTransientAsync(async () =>
+        {
+            var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _inputs.Writer.WriteAsync(new NodeInput.ReadBarrier(completion), cancellationToken).ConfigureAwait(false);
+            await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return (StoreResult?)null;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> again, with a short backoff, while it fails for a reason that means the request was
+    /// certainly not applied and a leader may soon exist; when the deadline passes, the last refusal is what the
+    /// client sees (so a minority member still answers 503 within the request timeout, never hangs).
+    /// </summary>
+    private static async Task<StoreResult?> RetryTransientAsync(Func<Task<StoreResult?>> attempt, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            try
+            {
+                return await attempt().ConfigureAwait(false);
+            }
+            catch (ProposalFailedException ex) when (IsTransient(ex.Reason) && !ex.Indeterminate)
+            {
+                if (!await BackoffAsync(delay, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+            }
+        }
+    }
+
+    private static bool IsTransient(DroppedReason reason) =>
+        reason is DroppedReason.NoLeader or DroppedReason.LeaderNotReady or DroppedReason.TransferInProgress or DroppedReason.LeadershipLost;
+
+    /// <summary>Waits out a retry backoff; false when the deadline passes first.</summary>
+    private static async Task<bool> BackoffAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />
@@ -109,7 +195,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         _inputs.Writer.TryComplete();
         try
         {
-            await Task.WhenAll(_loop, _ticker).ConfigureAwait(false);
+            await Task.WhenAll(_loop, _ticker, _background).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -118,6 +204,7 @@ public sealed partial class RaftHost : IAsyncDisposable
 
         FailAll(new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, "the node is shutting down") { Indeterminate = true });
         await _storage.DisposeAsync().ConfigureAwait(false);
+        Forwarder.Dispose();
         Store.Dispose();
         _stop.Dispose();
     }
@@ -129,10 +216,19 @@ public sealed partial class RaftHost : IAsyncDisposable
             return;
         }
 
-        // Every founder writes the same AddVoter entries (term 1), so members added later learn the membership
-        // by replaying the log from index 1.
-        var founders = new ConfState(options.InitialCluster.Keys.Select(MemberIds.ForName), []);
-        var entries = MemoryRaftStorage.BootstrapEntries(founders);
+        // Every founder writes the same AddVoter entries (term 1, ordered by id, each naming the member and its peer
+        // URL), so members added later learn the founding membership by replaying the log from index 1.
+        var founders = options.InitialCluster
+            .Select(pair => (Id: MemberIds.ForPeerUrl(pair.Value), Context: new MemberContext(pair.Key, [pair.Value])))
+            .OrderBy(founder => founder.Id.Value)
+            .ToArray();
+        var entries = new Entry[founders.Length];
+        for (var i = 0; i < founders.Length; i++)
+        {
+            var change = new ConfChange(ConfChangeType.AddVoter, founders[i].Id, MemberCodec.EncodeContext(founders[i].Context));
+            entries[i] = new Entry(new LogIndex((ulong)i + 1), new Term(1), EntryType.ConfChange, change.Encode());
+        }
+
         await storage.PersistAsync(new HardState(new Term(1), NodeId.None, entries[^1].Index), entries, cancellationToken).ConfigureAwait(false);
     }
 
@@ -146,7 +242,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         }
     }
 
-    private void RestoreStoreFromSnapshot(Snapshot snapshot)
+    private void RestoreFromSnapshot(Snapshot snapshot)
     {
         if (snapshot.IsEmpty || snapshot.Data.Length == 0)
         {
@@ -154,6 +250,6 @@ public sealed partial class RaftHost : IAsyncDisposable
         }
 
         using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
-        Store.RestoreSnapshot(stream);
+        SnapshotEnvelope.Read(stream, Members, Store);
     }
 }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Distate.Server.Api;
+
+namespace Distate.Server.Forwarding;
+
+/// <summary>Routes leader-only requests that reach a follower to the leader; answers 503 + Retry-After when it cannot.</summary>
+public static class ForwardingMiddleware
+{
+    /// <summary>Adds the middleware in front of every endpoint.</summary>
+    public static void Use(WebApplication app, LeaderForwarder forwarder, int requestTimeoutMs)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(forwarder);
+        app.Use(async (context, next) =>
+        {
+            if (!forwarder.ShouldForward(context.Request))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            using var waitForLeader = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            waitForLeader.CancelAfter(requestTimeoutMs);
+            var (leaderUrl, problem) = await forwarder.WaitForLeaderUrlAsync(waitForLeader.Token).ConfigureAwait(false);
+            if (leaderUrl is null)
+            {
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await WriteUnavailableAsync(context, "etcdserver: " + problem).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(ForwardTimeout(context, requestTimeoutMs));
+            try
+            {
+                await forwarder.ForwardAsync(context, leaderUrl, timeout.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (!context.Response.HasStarted)
+            {
+                await WriteUnavailableAsync(context, $"etcdserver: could not reach the leader at {leaderUrl}: {ex.Message}; retry shortly").ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+            {
+                await WriteUnavailableAsync(context, "etcdserver: request timed out while forwarded to the leader; a write may or may not have been applied").ConfigureAwait(false);
+            }
+        });
+    }
+
+    /// <summary>Streams (lease keep-alive) live as long as the client keeps them; other requests get the request timeout plus a margin.</summary>
+    private static TimeSpan ForwardTimeout(HttpContext context, int requestTimeoutMs) =>
+        context.Request.Path.StartsWithSegments("/v3/lease/keepalive", StringComparison.OrdinalIgnoreCase)
+            ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromMilliseconds(requestTimeoutMs + 1000);
+
+    private static async Task WriteUnavailableAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        context.Response.ContentType = "application/json";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteNumber("code", 14);
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(buffer.ToArray(), CancellationToken.None).ConfigureAwait(false);
+    }
+}

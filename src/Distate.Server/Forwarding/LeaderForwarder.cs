@@ -1,0 +1,183 @@
+using Distate.Raft;
+using Distate.Server.Members;
+using Distate.Server.Node;
+
+namespace Distate.Server.Forwarding;
+
+/// <summary>
+/// Sends a client's write to the leader when it arrives at a follower, so clients never hunt for the leader: the
+/// request is replayed to the leader's published client URL and its answer (status, headers, body — streamed) is
+/// relayed back. A forwarded request carries <see cref="ForwardedHeader"/> and is never forwarded again, so a stale
+/// view of the leader costs one 503 the client can retry, never a loop.
+/// </summary>
+public sealed class LeaderForwarder : IDisposable
+{
+    /// <summary>Marks a request already forwarded once.</summary>
+    public const string ForwardedHeader = "X-Distate-Forwarded-By";
+
+    private static readonly string[] RequestHeaders = ["Content-Type", "If-Match", "If-None-Match", "Last-Event-ID", "Accept"];
+    private static readonly string[] ResponseHeaders = ["ETag", "Retry-After", "Location", "Cache-Control"];
+    private readonly RaftHost _host;
+    private readonly HttpClient _client;
+
+    /// <summary>Creates the forwarder with its own pooled connections to the leader.</summary>
+    public LeaderForwarder(RaftHost host)
+    {
+        _host = host;
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = 256,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            UseProxy = false,
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>True when this request must go to the leader: a write path, this member is not the leader, not yet forwarded.</summary>
+    public bool ShouldForward(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ForwardedRoutes.IsLeaderOnly(request.Method, request.Path)
+            && _host.Status.Role != StateRole.Leader
+            && !request.Headers.ContainsKey(ForwardedHeader);
+    }
+
+    /// <summary>The leader's first client URL, if a leader is known and has published it.</summary>
+    public bool TryGetLeaderUrl(out Uri url, out string problem)
+    {
+        url = null!;
+        var leader = _host.Status.Leader;
+        if (!leader.IsSome)
+        {
+            problem = RaftHost.Describe(DroppedReason.NoLeader);
+            return false;
+        }
+
+        if (!_host.Members.TryGet(leader, out var member) || member.ClientUrls.Count == 0)
+        {
+            problem = $"the leader ({leader.Value:x}) has not published its client URL yet; retry shortly";
+            return false;
+        }
+
+        url = member.ClientUrls[0];
+        problem = "";
+        return true;
+    }
+
+    /// <summary>
+    /// Waits (with a short backoff, until <paramref name="cancellationToken"/>) for a leader whose client URL is known:
+    /// during an election, or before a new leader's publish has applied here, a request waits rather than fails.
+    /// Returns null with the last problem when the deadline passes.
+    /// </summary>
+    public async Task<(Uri? Url, string Problem)> WaitForLeaderUrlAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            if (TryGetLeaderUrl(out var url, out var problem))
+            {
+                return (url, "");
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return (null, problem);
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+        }
+    }
+
+    /// <summary>Replays <paramref name="context"/>'s request to the leader and relays the answer.</summary>
+    public async Task ForwardAsync(HttpContext context, Uri leaderUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        var target = new Uri(leaderUrl, request.Path.ToUriComponent() + request.QueryString.ToUriComponent());
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
+        message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            message.Content = new StreamContent(request.Body);
+        }
+
+        CopyRequestHeaders(request, message);
+        _host.Metrics.ForwardedRequests.Increment();
+        using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        context.Response.StatusCode = (int)response.StatusCode;
+        CopyResponseHeaders(response, context.Response);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await CopyStreamingAsync(body, context.Response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends this member's publish entry to the leader's internal endpoint.</summary>
+    public async Task PublishAsync(Uri leaderUrl, byte[] entry, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(entry);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(leaderUrl, ForwardedRoutes.PublishPath)) { Content = content };
+        message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await _client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
+    private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage message)
+    {
+        foreach (var name in RequestHeaders)
+        {
+            if (!request.Headers.TryGetValue(name, out var values))
+            {
+                continue;
+            }
+
+            if (name == "Content-Type")
+            {
+                message.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+            else
+            {
+                message.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+        }
+    }
+
+    private static void CopyResponseHeaders(HttpResponseMessage response, HttpResponse target)
+    {
+        foreach (var name in ResponseHeaders)
+        {
+            if (response.Headers.TryGetValues(name, out var values))
+            {
+                target.Headers[name] = values.ToArray();
+            }
+        }
+
+        foreach (var header in response.Headers.Where(header => header.Key.StartsWith("X-Distate-", StringComparison.OrdinalIgnoreCase)))
+        {
+            target.Headers[header.Key] = header.Value.ToArray();
+        }
+
+        if (response.Content.Headers.ContentType is { } contentType)
+        {
+            target.ContentType = contentType.ToString();
+        }
+    }
+
+    /// <summary>Copies the leader's body, flushing after every read so streams (keep-alive, SSE) stay live.</summary>
+    private static async Task CopyStreamingAsync(Stream source, HttpResponse target, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await target.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            await target.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using Distate.Raft;
+using Distate.Server.Node;
+
+namespace Distate.Server.Metrics;
+
+/// <summary>/metrics in the Prometheus text format (0.0.4): Raft position, proposals, latencies, followers, watchers, leases.</summary>
+public static class MetricsEndpoint
+{
+    /// <summary>Maps GET /metrics.</summary>
+    public static void Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/metrics", (RaftHost host) => Results.Text(Render(host), "text/plain; version=0.0.4; charset=utf-8"));
+    }
+
+    /// <summary>Renders every metric of <paramref name="host"/>.</summary>
+    public static string Render(RaftHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var status = host.Status;
+        var metrics = host.Metrics;
+        var text = new StringBuilder(4096);
+        Gauge(text, "distate_raft_term", "Current Raft term.", status.Term.Value);
+        Gauge(text, "distate_is_leader", "1 if this member leads.", status.Role == StateRole.Leader ? 1 : 0);
+        Gauge(text, "distate_has_leader", "1 if this member knows a leader.", status.Leader.IsSome ? 1 : 0);
+        CounterLine(text, "distate_leader_changes_total", "Leader changes seen by this member.", metrics.LeaderChanges.Value);
+        CounterLine(text, "distate_proposals_committed_total", "Proposals from this member committed and applied.", metrics.ProposalsCommitted.Value);
+        CounterLine(text, "distate_proposals_failed_total", "Proposals from this member refused or lost.", metrics.ProposalsFailed.Value);
+        CounterLine(text, "distate_forwarded_requests_total", "Client requests forwarded to the leader.", metrics.ForwardedRequests.Value);
+        CounterLine(text, "distate_snapshots_installed_total", "Snapshots received from the leader and installed.", metrics.SnapshotsInstalled.Value);
+        Gauge(text, "distate_commit_index", "Highest log index known committed.", status.Commit.Value);
+        Gauge(text, "distate_applied_index", "Highest log index applied to the store.", status.Applied.Value);
+        Gauge(text, "distate_last_index", "Last log index on this member.", status.LastIndex.Value);
+        Gauge(text, "distate_store_revision", "Current store revision.", host.Store.CurrentRevision.Value);
+        Gauge(text, "distate_watchers", "Active watchers on this member.", host.Store.WatcherCount);
+        Gauge(text, "distate_leases", "Live leases.", host.Store.LeaseList().Count);
+        FollowerLines(text, status);
+        HistogramLines(text, "distate_fsync_duration_seconds", "Durable log writes (entries and hard state).", metrics.FsyncSeconds);
+        HistogramLines(text, "distate_commit_duration_seconds", "From proposal to applied, for this member's proposals.", metrics.CommitSeconds);
+        HistogramLines(text, "distate_read_index_duration_seconds", "From linearizable read to confirmed read index.", metrics.ReadIndexSeconds);
+        return text.ToString();
+    }
+
+    private static void FollowerLines(StringBuilder text, RaftStatus status)
+    {
+        if (status.Role != StateRole.Leader)
+        {
+            return;
+        }
+
+        Header(text, "distate_follower_match_index", "Highest index known replicated on each follower (leader only).", "gauge");
+        foreach (var (peer, progress) in status.Progress)
+        {
+            if (peer != status.Id)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"distate_follower_match_index{{member=\"{peer.Value:x}\"}} {progress.Match.Value}\n");
+            }
+        }
+
+        Header(text, "distate_follower_lag_entries", "Entries each follower is behind the leader's last index (leader only).", "gauge");
+        foreach (var (peer, progress) in status.Progress)
+        {
+            if (peer != status.Id)
+            {
+                var lag = status.LastIndex.Value - Math.Min(progress.Match.Value, status.LastIndex.Value);
+                text.Append(CultureInfo.InvariantCulture, $"distate_follower_lag_entries{{member=\"{peer.Value:x}\"}} {lag}\n");
+            }
+        }
+    }
+
+    private static void HistogramLines(StringBuilder text, string name, string help, Histogram histogram)
+    {
+        Header(text, name, help, "histogram");
+        var counts = histogram.CumulativeCounts();
+        for (var i = 0; i < Histogram.Bounds.Length; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"{Histogram.Bounds[i]}\"}} {counts[i]}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"+Inf\"}} {counts[^1]}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}_sum {histogram.SumSeconds}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}_count {counts[^1]}\n");
+    }
+
+    private static void Gauge(StringBuilder text, string name, string help, double value)
+    {
+        Header(text, name, help, "gauge");
+        text.Append(CultureInfo.InvariantCulture, $"{name} {value}\n");
+    }
+
+    private static void CounterLine(StringBuilder text, string name, string help, long value)
+    {
+        Header(text, name, help, "counter");
+        text.Append(CultureInfo.InvariantCulture, $"{name} {value}\n");
+    }
+
+    private static void Header(StringBuilder text, string name, string help, string type) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+}

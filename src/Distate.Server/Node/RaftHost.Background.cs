@@ -1,0 +1,75 @@
+using Distate.Raft;
+using Distate.Server.Members;
+using Polly;
+using Polly.Retry;
+
+namespace Distate.Server.Node;
+
+/// <summary>Work beside the loop: publishing this member's name and client URLs, and the leader's lease clock.</summary>
+public sealed partial class RaftHost
+{
+    private async Task RunBackgroundAsync()
+    {
+        try
+        {
+            await Task.WhenAll(Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>True once the directory holds this member's current name and client URLs.</summary>
+    public bool IsPublished =>
+        Members.TryGet(Id, out var member) && member.Name == _options.Name && member.ClientUrls.SequenceEqual(_options.AdvertiseClientUrls);
+
+    /// <summary>
+    /// Replicates this member's name and client URLs (etcd's publish) so any member can forward writes here when it
+    /// leads and list it in member list. Retries with backoff until it is in the directory: a leader may not exist yet,
+    /// or may not have published its own URL yet (then this member cannot reach it and waits).
+    /// </summary>
+    private async Task PublishAsync(CancellationToken stop)
+    {
+        var entry = MemberCodec.EncodePublish(new MemberAttributes(Id, _options.Name, _options.AdvertiseClientUrls));
+        var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(50),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => !stop.IsCancellationRequested && ex is not InvalidOperationException),
+        }).Build();
+        await retry.ExecuteAsync(async token => await PublishOnceAsync(entry, token).ConfigureAwait(false), stop).ConfigureAwait(false);
+    }
+
+    private async Task PublishOnceAsync(byte[] entry, CancellationToken stop)
+    {
+        if (IsPublished)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(_options.RequestTimeoutMs);
+        if (Status.Leader == Id)
+        {
+            await ProposeEntryAsync(entry, timeout.Token).ConfigureAwait(false);
+        }
+        else if (Forwarder.TryGetLeaderUrl(out var leaderUrl, out var problem))
+        {
+            await Forwarder.PublishAsync(leaderUrl, entry, timeout.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            throw new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, problem);
+        }
+
+        if (!IsPublished)
+        {
+            // Committed at the leader but not yet applied here: try again after a backoff (the retry sees it applied).
+            throw new TimeoutException("publish not yet applied on this member");
+        }
+    }
+}
