@@ -104,7 +104,7 @@ public static partial class EtcdGateway
 
     private static Member RequireMember(GatewayCall call, JsonRequest request)
     {
-        var id = new NodeId(unchecked((ulong)request.Int64("ID")));
+        var id = new NodeId(request.UInt64("ID"));
         return call.Host.Members.TryGet(id, out var member)
             ? member
             : throw new GatewayErrorException(NotFound, "etcdserver: member not found");

@@ -122,6 +122,28 @@ internal sealed class JsonRequest
         throw Bad(name, "must be a 64-bit integer (a number or a decimal string)");
     }
 
+    /// <summary>An unsigned 64-bit integer field (number or decimal string), 0 when absent (member ids use the full range).</summary>
+    public ulong UInt64(string name)
+    {
+        if (!TryGet(name, out var value))
+        {
+            return 0;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String &&
+            ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out number))
+        {
+            return number;
+        }
+
+        throw Bad(name, "must be an unsigned 64-bit integer (a number or a decimal string)");
+    }
+
     /// <summary>A boolean field, false when absent.</summary>
     public bool Bool(string name)
     {
