@@ -53,24 +53,13 @@ internal sealed class GatewayCall
         using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
         {
             writer.WriteStartObject();
-            WriteHeader(writer, result.Revision.Value);
+            EtcdJson.Header(writer, Host, result.Revision.Value);
             body(writer, result);
             writer.WriteEndObject();
         }
 
         _context.Response.ContentType = "application/json";
         await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private void WriteHeader(Utf8JsonWriter writer, long revision)
-    {
-        var status = Host.Status;
-        writer.WriteStartObject("header");
-        EtcdJson.UInt64(writer, "cluster_id", Host.ClusterId);
-        EtcdJson.UInt64(writer, "member_id", Host.Id.Value);
-        EtcdJson.Int64(writer, "revision", revision);
-        EtcdJson.UInt64(writer, "raft_term", status.Term.Value);
-        writer.WriteEndObject();
     }
 }
 
