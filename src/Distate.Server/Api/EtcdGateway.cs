@@ -31,7 +31,10 @@ public static partial class EtcdGateway
         app.MapPost("/v3/kv/range", context => Handle(context, RangeAsync));
         app.MapPost("/v3/kv/deleterange", context => Handle(context, DeleteRangeAsync));
         app.MapPost("/v3/kv/compaction", context => Handle(context, CompactAsync));
+        app.MapPost("/v3/kv/txn", context => Handle(context, TxnAsync));
+        app.MapPost("/v3/watch", context => WatchAsync(context));
         app.MapPost("/v3/maintenance/status", context => Handle(context, StatusAsync));
+        app.MapPost("/v3/maintenance/hashkv", context => Handle(context, HashKvAsync));
         MapLeases(app);
         MapCluster(app);
         app.MapGet("/healthz", () => Results.Json(new { health = "true" }));
@@ -43,12 +46,7 @@ public static partial class EtcdGateway
     private static async Task PutAsync(GatewayCall call)
     {
         var request = JsonRequest.Parse(call.Body, "etcdserverpb.PutRequest", PutFields);
-        var command = new PutCommand
-        {
-            Key = request.Bytes("key"), Value = request.Bytes("value"), Lease = new LeaseId(request.Int64("lease")),
-            PrevKv = request.Bool("prev_kv"), IgnoreValue = request.Bool("ignore_value"), IgnoreLease = request.Bool("ignore_lease"),
-        };
-        var result = await call.ProposeAsync(command).ConfigureAwait(false);
+        var result = await call.ProposeAsync(ParsePut(request)).ConfigureAwait(false);
         await call.WriteAsync(result, (writer, r) =>
         {
             if (((PutResult)r).PrevKv is { } prev)
@@ -75,8 +73,7 @@ public static partial class EtcdGateway
     private static async Task DeleteRangeAsync(GatewayCall call)
     {
         var request = JsonRequest.Parse(call.Body, "etcdserverpb.DeleteRangeRequest", DeleteFields);
-        var command = new DeleteRangeCommand { Key = request.Bytes("key"), RangeEnd = request.Bytes("range_end"), PrevKv = request.Bool("prev_kv") };
-        var result = await call.ProposeAsync(command).ConfigureAwait(false);
+        var result = await call.ProposeAsync(ParseDeleteRange(request)).ConfigureAwait(false);
         await call.WriteAsync(result, (writer, r) =>
         {
             var deleted = (DeleteRangeResult)r;

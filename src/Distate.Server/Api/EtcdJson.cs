@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Distate.Server.Node;
 using Distate.Store;
 
 namespace Distate.Server.Api;
@@ -56,6 +57,18 @@ internal static class EtcdJson
         Int64(writer, "version", kv.Version);
         Bytes(writer, "value", kv.Value.Span);
         Int64(writer, "lease", kv.Lease.Value);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes an etcdserverpb.ResponseHeader ("header") for this member at a store revision (omitted when zero).</summary>
+    public static void Header(Utf8JsonWriter writer, RaftHost host, long revision)
+    {
+        var status = host.Status;
+        writer.WriteStartObject("header");
+        UInt64(writer, "cluster_id", host.ClusterId);
+        UInt64(writer, "member_id", host.Id.Value);
+        Int64(writer, "revision", revision);
+        UInt64(writer, "raft_term", status.Term.Value);
         writer.WriteEndObject();
     }
 }

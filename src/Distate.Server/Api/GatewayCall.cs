@@ -89,16 +89,7 @@ internal sealed class GatewayCall
         await _context.Response.Body.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
     }
 
-    private void WriteHeader(Utf8JsonWriter writer, long revision)
-    {
-        var status = Host.Status;
-        writer.WriteStartObject("header");
-        EtcdJson.UInt64(writer, "cluster_id", Host.ClusterId);
-        EtcdJson.UInt64(writer, "member_id", Host.Id.Value);
-        EtcdJson.Int64(writer, "revision", revision);
-        EtcdJson.UInt64(writer, "raft_term", status.Term.Value);
-        writer.WriteEndObject();
-    }
+    private void WriteHeader(Utf8JsonWriter writer, long revision) => EtcdJson.Header(writer, Host, revision);
 }
 
 /// <summary>A store refusal (compacted revision, lease not found, no space ...) carried to the error writer.</summary>
