@@ -70,6 +70,53 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_resumes_on_another_member_after_the_one_it_was_on_dies_without_gap_or_duplicate()
+    {
+        var leader = await _cluster.WaitForLeaderAsync();
+        var watched = _cluster.Live.First(m => m != leader);
+        var create = "{\"create_request\":{\"key\":\"" + B64("w/") + "\",\"range_end\":\"" + B64("w0") + "\"}}";
+        long lastSeen;
+        await using (var watch = await WatchClient.OpenAsync(watched.ClientUrl, create))
+        {
+            Assert.True((await watch.NextAsync()).GetProperty("created").GetBoolean());
+            await _cluster.PostAsync(leader, "/v3/kv/put", $$"""{"key":"{{B64("w/1")}}","value":"{{B64("a")}}"}""");
+            await _cluster.PostAsync(leader, "/v3/kv/put", $$"""{"key":"{{B64("w/2")}}","value":"{{B64("b")}}"}""");
+            var seen = new List<long>();
+            while (seen.Count < 2)
+            {
+                foreach (var e in (await watch.NextAsync()).GetProperty("events").EnumerateArray())
+                {
+                    seen.Add(long.Parse(e.GetProperty("kv").GetProperty("mod_revision").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            lastSeen = seen[^1];
+            await _cluster.StopAsync(_cluster.Members.IndexOf(watched));
+        }
+
+        // Written while the watcher has no connection; it must still see it after resuming elsewhere.
+        await _cluster.PostAsync(leader, "/v3/kv/put", $$"""{"key":"{{B64("w/3")}}","value":"{{B64("c")}}"}""");
+        var other = _cluster.Live.First(m => m != leader);
+        var resume = "{\"create_request\":{\"key\":\"" + B64("w/") + "\",\"range_end\":\"" + B64("w0") + "\",\"start_revision\":\"" + (lastSeen + 1) + "\"}}";
+        await using var resumed = await WatchClient.OpenAsync(other.ClientUrl, resume);
+        Assert.True((await resumed.NextAsync()).GetProperty("created").GetBoolean());
+        await _cluster.PostAsync(leader, "/v3/kv/put", $$"""{"key":"{{B64("w/4")}}","value":"{{B64("d")}}"}""");
+        var keys = new List<string>();
+        var revisions = new List<long>();
+        while (keys.Count < 2)
+        {
+            foreach (var e in (await resumed.NextAsync()).GetProperty("events").EnumerateArray())
+            {
+                keys.Add(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(e.GetProperty("kv").GetProperty("key").GetString()!)));
+                revisions.Add(long.Parse(e.GetProperty("kv").GetProperty("mod_revision").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.Equal(["w/3", "w/4"], keys);
+        Assert.Equal([lastSeen + 1, lastSeen + 2], revisions);
+    }
+
+    [Fact]
     public async Task A_member_left_without_quorum_refuses_writes_and_linearizable_reads_with_503_but_keeps_its_data()
     {
         var leader = await _cluster.WaitForLeaderAsync();
