@@ -61,6 +61,7 @@ public sealed partial class RaftHost
         switch (input)
         {
             case NodeInput.Tick:
+                Volatile.Write(ref _tickQueued, 0);
                 _raft.Tick();
                 break;
             case NodeInput.Proposal proposal:

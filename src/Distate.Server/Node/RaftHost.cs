@@ -34,6 +34,7 @@ public sealed partial class RaftHost : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
     private Task _background = Task.CompletedTask;
+    private int _tickQueued;
     private volatile RaftStatus _status;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -237,8 +238,13 @@ public sealed partial class RaftHost : IAsyncDisposable
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.HeartbeatIntervalMs));
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
         {
-            // A full input queue delays a tick rather than blocking the timer.
-            _inputs.Writer.TryWrite(new NodeInput.Tick());
+            // At most one tick waits in the queue. Were ticks to pile up while the loop is busy (a slow fsync, a burst
+            // of writes), the loop would then run them back to back: a follower would time out its leader in one
+            // go although the leader's heartbeats are merely queued behind, and depose a healthy leader.
+            if (Interlocked.Exchange(ref _tickQueued, 1) == 0 && !_inputs.Writer.TryWrite(new NodeInput.Tick()))
+            {
+                Volatile.Write(ref _tickQueued, 0);
+            }
         }
     }
 
