@@ -48,8 +48,8 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
         }
 
         var ttl = await _cluster.PostAsync(follower, "/v3/lease/timetolive", $$"""{"ID":"{{id}}"}""");
-        Assert.Equal(HttpStatusCode.NotFound, ttl.Status);
-        Assert.Equal("etcdserver: requested lease not found", ttl.Json.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, ttl.Status);
+        Assert.Equal("-1", ttl.Json.GetProperty("TTL").GetString());
         var keepAlive = await _cluster.PostAsync(follower, "/v3/lease/keepalive", $$"""{"ID":"{{id}}"}""");
         Assert.False(keepAlive.Json.GetProperty("result").TryGetProperty("TTL", out _), keepAlive.Text);
     }
@@ -100,7 +100,7 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
         Assert.Equal("77", grant.Json.GetProperty("ID").GetString());
         Assert.Equal(leader.Host.Leases.MinTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), grant.Json.GetProperty("TTL").GetString());
         var again = await _cluster.PostAsync(leader, "/v3/lease/grant", """{"TTL":"5","ID":"77"}""");
-        Assert.Equal(HttpStatusCode.BadRequest, again.Status);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, again.Status);
         Assert.Equal("etcdserver: lease already exists", again.Json.GetProperty("error").GetString());
         var bad = await _cluster.PostAsync(leader, "/v3/lease/grant", """{"TTL":"soon"}""");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);

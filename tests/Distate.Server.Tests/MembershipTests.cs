@@ -71,7 +71,7 @@ public sealed class MembershipTests : IAsyncLifetime
         Assert.True(promote.Status == HttpStatusCode.OK, promote.Text);
         await WaitUntilAsync(() => Task.FromResult(leader.Host.Status.Config.IsVoter(joiner.Host.Id)), "the learner is a voter");
         var again = await _cluster.PostAsync(follower, "/v3/cluster/member/promote", $$"""{"ID":"{{id}}"}""");
-        Assert.Equal(HttpStatusCode.BadRequest, again.Status);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, again.Status);
         Assert.Equal("etcdserver: can only promote a learner member", again.Json.GetProperty("error").GetString());
 
         // A voter now: a linearizable read through it works, and a write through it is forwarded.
@@ -92,7 +92,7 @@ public sealed class MembershipTests : IAsyncLifetime
         Assert.Equal("etcdserver: member not found", unknown.Json.GetProperty("error").GetString());
         var existing = _cluster.Live.Last().Options.InitialAdvertisePeerUrls[0].ToString().TrimEnd('/');
         var duplicate = await _cluster.PostAsync(member, "/v3/cluster/member/add", $$"""{"peerURLs":["{{existing}}"]}""");
-        Assert.Equal(HttpStatusCode.BadRequest, duplicate.Status);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, duplicate.Status);
         Assert.Equal("etcdserver: Peer URLs already exists", duplicate.Json.GetProperty("error").GetString());
         var bad = await _cluster.PostAsync(member, "/v3/cluster/member/add", """{"peerURLs":["not a url"]}""");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);

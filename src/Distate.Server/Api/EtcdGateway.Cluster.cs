@@ -127,8 +127,9 @@ public static partial class EtcdGateway
         return urls.Count > 0 ? urls.ToArray() : throw new BadRequestException("etcdserver: member peerURLs not provided");
     }
 
+    /// <summary>Writes the member list; as in etcd, a cluster response header carries no revision.</summary>
     private static Task WriteMembersAsync(GatewayCall call, Member? added) =>
-        call.WriteAsync(call.Host.Store.CurrentRevision.Value, writer =>
+        call.WriteAsync(revision: 0, writer =>
         {
             if (added is not null)
             {

@@ -89,7 +89,8 @@ public static partial class EtcdGateway
 
     private static int HttpStatusFor(int grpcCode) => grpcCode switch
     {
-        InvalidArgument or FailedPrecondition or OutOfRange => StatusCodes.Status400BadRequest,
+        InvalidArgument or OutOfRange => StatusCodes.Status400BadRequest,
+        FailedPrecondition => StatusCodes.Status412PreconditionFailed,
         DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         NotFound => StatusCodes.Status404NotFound,
         ResourceExhausted => StatusCodes.Status429TooManyRequests,

@@ -66,8 +66,18 @@ public static partial class EtcdGateway
         var request = JsonRequest.Parse(call.Body, "etcdserverpb.LeaseTimeToLiveRequest", "ID", "keys");
         await call.ReadBarrierAsync().ConfigureAwait(false);
         var id = new LeaseId(request.Int64("ID"));
-        var info = call.Host.Store.LeaseTimeToLive(id, request.Bool("keys"))
-            ?? throw new StoreErrorException(StoreError.Create(call.Host.Store.CurrentRevision, StoreErrorCode.LeaseNotFound));
+        var info = call.Host.Store.LeaseTimeToLive(id, request.Bool("keys"));
+        if (info is null)
+        {
+            // etcd answers an unknown (expired, revoked) lease with 200 and TTL -1, not an error.
+            await call.WriteAsync(call.Host.Store.CurrentRevision.Value, writer =>
+            {
+                EtcdJson.Int64(writer, "ID", id.Value);
+                EtcdJson.Int64(writer, "TTL", -1);
+            }).ConfigureAwait(false);
+            return;
+        }
+
         var remaining = call.Host.Leases.RemainingSeconds(info);
         await call.WriteAsync(call.Host.Store.CurrentRevision.Value, writer =>
         {

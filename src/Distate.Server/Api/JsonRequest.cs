@@ -68,7 +68,8 @@ internal sealed class JsonRequest
 
         foreach (var property in root.EnumerateObject())
         {
-            if (System.Array.IndexOf(known, property.Name) < 0)
+            // proto3 JSON accepts a field's lowerCamelCase name as well as its original snake_case name.
+            if (System.Array.IndexOf(known, property.Name) < 0 && System.Array.IndexOf(known, SnakeCase(property.Name)) < 0)
             {
                 throw new BadRequestException($"unknown field \"{property.Name}\" in {message}");
             }
@@ -196,7 +197,47 @@ internal sealed class JsonRequest
     public bool TryObject(string name, out JsonElement value) => TryGet(name, out value) && value.ValueKind == JsonValueKind.Object;
 
     private bool TryGet(string name, out JsonElement value) =>
-        _root.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+        (_root.TryGetProperty(name, out value) || (name.Contains('_', StringComparison.Ordinal) && _root.TryGetProperty(CamelCase(name), out value)))
+        && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>prevKv → prev_kv (the proto field name for a JSON name).</summary>
+    private static string SnakeCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterUpper(c))
+            {
+                builder.Append('_').Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>prev_kv → prevKv (the JSON name for a proto field name).</summary>
+    private static string CamelCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length);
+        var upper = false;
+        foreach (var c in name)
+        {
+            if (c == '_')
+            {
+                upper = true;
+                continue;
+            }
+
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+
+        return builder.ToString();
+    }
 
     private BadRequestException Bad(string name, string problem) => new($"field \"{name}\" in {_message} {problem}");
 }
