@@ -1,6 +1,7 @@
 using Distate.Server.Api;
 using Distate.Server.Configuration;
 using Distate.Server.Node;
+using Distate.Server.Rest;
 
 namespace Distate.Server;
 
@@ -39,8 +40,10 @@ public sealed class DistateServer : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(host);
             builder.Services.AddSingleton(options);
+            RestApi.AddServices(builder.Services);
             var app = builder.Build();
             EtcdGateway.Map(app);
+            RestApi.Map(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new DistateServer(app, host, options);
         }
