@@ -42,9 +42,11 @@ public sealed class DistateServer : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(host);
             builder.Services.AddSingleton(options);
+            RestApi.AddServices(builder.Services);
             var app = builder.Build();
             ForwardingMiddleware.Use(app, host.Forwarder, options.RequestTimeoutMs);
             EtcdGateway.Map(app);
+            RestApi.Map(app);
             RestClusterEndpoints.Map(app);
             MetricsEndpoint.Map(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
