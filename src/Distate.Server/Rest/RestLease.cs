@@ -15,7 +15,9 @@ public sealed record RestLease
     [JsonPropertyName("ttl_seconds")] public required long TtlSeconds { get; init; }
 
     /// <summary>Keys attached (UTF-8; only on GET /v1/leases/{id}).</summary>
-    [JsonPropertyName("keys")] public IReadOnlyList<string>? Keys { get; init; }
+    [JsonPropertyName("keys")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Keys { get; init; }
 }
 
 /// <summary>POST /v1/leases body.</summary>
