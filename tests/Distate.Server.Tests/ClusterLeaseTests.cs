@@ -93,6 +93,23 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keep_alives_streamed_on_one_request_are_each_answered_as_they_arrive()
+    {
+        var leader = await _cluster.WaitForLeaderAsync();
+        var grant = await _cluster.PostAsync(leader, "/v3/lease/grant", """{"TTL":"5"}""");
+        var id = grant.Json.GetProperty("ID").GetString();
+        // The request body stays open: an answer to the first keep-alive must arrive before the second is sent.
+        await using var stream = await WatchClient.OpenAsync(leader.ClientUrl, "{\"ID\":\"" + id + "\"}", path: "/v3/lease/keepalive");
+        var first = await stream.NextAsync();
+        Assert.Equal(id, first.GetProperty("ID").GetString());
+        Assert.Equal("5", first.GetProperty("TTL").GetString());
+        stream.Send("{\"ID\":\"4242\"}");
+        var second = await stream.NextAsync();
+        Assert.Equal("4242", second.GetProperty("ID").GetString());
+        Assert.False(second.TryGetProperty("TTL", out _));
+    }
+
+    [Fact]
     public async Task A_grant_below_the_minimum_ttl_is_raised_and_bad_lease_input_is_refused()
     {
         var leader = await _cluster.WaitForLeaderAsync();

@@ -124,7 +124,7 @@ public sealed class EtcdCompatibilityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _etcd = await EtcdProcess.StartAsync();
-        var port = FreePort();
+        var port = Cluster.LoopbackCluster.FreePort();
         _distate = await DistateServer.StartAsync(new ServerOptions
         {
             DataDir = _dataDir,
@@ -257,11 +257,4 @@ public sealed class EtcdCompatibilityTests : IAsyncLifetime
     }
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

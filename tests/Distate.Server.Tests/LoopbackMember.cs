@@ -29,7 +29,7 @@ internal sealed class LoopbackMember : IAsyncDisposable
     public static async Task<LoopbackMember> StartAsync()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "distate-test-" + Guid.NewGuid().ToString("N"));
-        var port = FreePort();
+        var port = Cluster.LoopbackCluster.FreePort();
         var options = new ServerOptions
         {
             DataDir = dataDir,
@@ -86,12 +86,5 @@ internal sealed class LoopbackMember : IAsyncDisposable
         Client.Dispose();
         await Server.DisposeAsync();
         Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -20,7 +20,7 @@ public sealed class RestMember : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = Cluster.LoopbackCluster.FreePort();
         Server = await DistateServer.StartAsync(new ServerOptions
         {
             DataDir = _dataDir,
@@ -77,11 +77,4 @@ public sealed class RestMember : IAsyncLifetime
     /// <summary>The mod revision in a response's ETag.</summary>
     public static long EntityTag(HttpResponseMessage response) =>
         long.Parse(response.Headers.ETag!.Tag.Trim('"'), CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -141,7 +141,7 @@ public sealed class SingleNodeGatewayTests : IAsyncLifetime
 
     private Task<DistateServer> StartAsync()
     {
-        var port = FreePort();
+        var port = Cluster.LoopbackCluster.FreePort();
         var options = new ServerOptions
         {
             DataDir = _dataDir,
@@ -163,11 +163,4 @@ public sealed class SingleNodeGatewayTests : IAsyncLifetime
     }
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -36,12 +36,12 @@ internal sealed class WatchClient : IAsyncDisposable
 
     /// <summary>Opens a stream whose first message is <paramref name="firstMessage"/> (and, if asked, ends the body right
     /// after it); returns once the response status and headers arrived.</summary>
-    public static async Task<WatchClient> OpenAsync(Uri baseAddress, string firstMessage, bool endRequests = false)
+    public static async Task<WatchClient> OpenAsync(Uri baseAddress, string firstMessage, bool endRequests = false, string path = "/v3/watch")
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync(baseAddress.Host, baseAddress.Port);
         var client = new WatchClient(tcp);
-        var head = $"POST /v3/watch HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        var head = $"POST {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
         client._stream.Write(Encoding.ASCII.GetBytes(head));
         client.Send(firstMessage);
         if (endRequests)

@@ -17,42 +17,60 @@ public static partial class EtcdGateway
     private const int OutOfRange = 11;
     private const int Unavailable = 14;
 
+    /// <summary>Runs a unary call: reads the whole body, applies the request timeout, maps failures to etcd errors.</summary>
     private static async Task Handle(HttpContext context, Func<GatewayCall, Task> handler)
     {
         var host = context.RequestServices.GetRequiredService<RaftHost>();
         var options = context.RequestServices.GetRequiredService<ServerOptions>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(options.RequestTimeoutMs);
-        try
+        await AnswerFailuresAsync(context, async () =>
         {
             var body = await ReadBodyAsync(context, options.MaxRequestBytes, timeout.Token).ConfigureAwait(false);
             await handler(new GatewayCall(context, host, body, timeout.Token)).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> and answers an expected failure with etcd's error JSON. A failure after a stream has
+    /// started answering cannot change the status any more: the exception ends the exchange (as etcd ends the stream).
+    /// </summary>
+    private static async Task AnswerFailuresAsync(HttpContext context, Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
         }
-        catch (BadRequestException ex)
+        catch (BadRequestException ex) when (!context.Response.HasStarted)
         {
             await WriteErrorAsync(context, InvalidArgument, ex.Message).ConfigureAwait(false);
         }
-        catch (GatewayErrorException ex)
+        catch (GatewayErrorException ex) when (!context.Response.HasStarted)
         {
             await WriteErrorAsync(context, ex.GrpcCode, ex.Message).ConfigureAwait(false);
         }
-        catch (StoreErrorException ex)
+        catch (StoreErrorException ex) when (!context.Response.HasStarted)
         {
             await WriteErrorAsync(context, CodeFor(ex.Error.Code), ex.Error.Message).ConfigureAwait(false);
         }
-        catch (ProposalFailedException ex)
+        catch (ProposalFailedException ex) when (!context.Response.HasStarted)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await WriteErrorAsync(context, Unavailable, "etcdserver: " + ex.Message).ConfigureAwait(false);
+            await WriteUnavailableAsync(context, "etcdserver: " + ex.Message).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
         {
             // The request timed out waiting for the cluster (no quorum, no leader): a bounded wait, never a hang.
-            context.Response.Headers.RetryAfter = "1";
-            await WriteErrorAsync(context, Unavailable,
+            await WriteUnavailableAsync(context,
                 "etcdserver: request timed out: no quorum or no leader answered in time; a write may or may not have been applied")
                 .ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Answers 503 + Retry-After: 1 with etcd's Unavailable error (no leader, no quorum, leader unreachable).</summary>
+    internal static Task WriteUnavailableAsync(HttpContext context, string message)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteErrorAsync(context, Unavailable, message);
     }
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, int maxBytes, CancellationToken cancellationToken)

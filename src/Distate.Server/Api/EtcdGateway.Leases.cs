@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Distate.Server.Configuration;
+using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
 using Distate.Store.Errors;
@@ -17,7 +19,7 @@ public static partial class EtcdGateway
         app.MapPost("/v3/lease/grant", context => Handle(context, LeaseGrantAsync));
         app.MapPost("/v3/lease/revoke", context => Handle(context, LeaseRevokeAsync));
         app.MapPost("/v3/kv/lease/revoke", context => Handle(context, LeaseRevokeAsync));
-        app.MapPost("/v3/lease/keepalive", context => Handle(context, LeaseKeepAliveAsync));
+        app.MapPost("/v3/lease/keepalive", LeaseKeepAliveAsync);
         app.MapPost("/v3/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync));
         app.MapPost("/v3/kv/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync));
         app.MapPost("/v3/lease/leases", context => Handle(context, LeaseListAsync));
@@ -45,19 +47,44 @@ public static partial class EtcdGateway
         await call.WriteAsync(result, static (_, _) => { }).ConfigureAwait(false);
     }
 
-    /// <summary>A stream of {"ID"} requests answered one {"result":{...}} line each; an unknown lease gets TTL 0.</summary>
-    private static async Task LeaseKeepAliveAsync(GatewayCall call)
+    /// <summary>
+    /// A stream of {"ID"} requests, each answered with one {"result":{...}} line as soon as it is read (an unknown lease
+    /// gets TTL 0, as in etcd). The stream lives as long as the client keeps it; each renewal has the request timeout.
+    /// </summary>
+    private static async Task LeaseKeepAliveAsync(HttpContext context)
     {
-        var requests = JsonRequest.ParseSequence(call.Body, "etcdserverpb.LeaseKeepAliveRequest", "ID");
-        foreach (var request in requests)
+        var host = context.RequestServices.GetRequiredService<RaftHost>();
+        var options = context.RequestServices.GetRequiredService<ServerOptions>();
+        var lifetime = context.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        AllowLongLivedBody(context);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var reader = new JsonMessageReader(context.Request.Body, options.MaxRequestBytes, "etcdserverpb.LeaseKeepAliveRequest");
+        try
         {
-            var id = new LeaseId(request.Int64("ID"));
-            var ttl = await call.Host.Leases.KeepAliveAsync(id, call.Deadline).ConfigureAwait(false);
-            await call.WriteStreamItemAsync(call.Host.Store.CurrentRevision.Value, writer =>
+            await AnswerFailuresAsync(context, async () =>
             {
-                EtcdJson.Int64(writer, "ID", id.Value);
-                EtcdJson.Int64(writer, "TTL", ttl);
+                while (await reader.ReadAsync(stop.Token).ConfigureAwait(false) is { } element)
+                {
+                    var id = new LeaseId(JsonRequest.From(element, "etcdserverpb.LeaseKeepAliveRequest", "ID").Int64("ID"));
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                    deadline.CancelAfter(options.RequestTimeoutMs);
+                    var call = new GatewayCall(context, host, ReadOnlyMemory<byte>.Empty, deadline.Token);
+                    var ttl = await host.Leases.KeepAliveAsync(id, deadline.Token).ConfigureAwait(false);
+                    await call.WriteStreamItemAsync(host.Store.CurrentRevision.Value, writer =>
+                    {
+                        EtcdJson.Int64(writer, "ID", id.Value);
+                        EtcdJson.Int64(writer, "TTL", ttl);
+                    }).ConfigureAwait(false);
+                }
             }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client closed its stream or the server is stopping: nobody is left to answer.
+        }
+        finally
+        {
+            await EndUnfinishedBodyAsync(context, reader, lifetime.ApplicationStopping).ConfigureAwait(false);
         }
     }
 

@@ -84,7 +84,11 @@ internal sealed class GatewayCall
         }
 
         buffer.Write("\n"u8);
-        _context.Response.ContentType = "application/json";
+        if (!_context.Response.HasStarted)
+        {
+            _context.Response.ContentType = "application/json";
+        }
+
         await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
         await _context.Response.Body.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
     }

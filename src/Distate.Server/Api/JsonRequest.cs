@@ -36,28 +36,6 @@ internal sealed class JsonRequest
         return From(root, message, known);
     }
 
-    /// <summary>Parses a streamed body: zero or more JSON objects one after another (how the gateway carries a
-    /// client stream over HTTP/1.1), each checked as <see cref="Parse"/> checks one.</summary>
-    public static IReadOnlyList<JsonRequest> ParseSequence(ReadOnlyMemory<byte> body, string message, params string[] known)
-    {
-        var requests = new List<JsonRequest>();
-        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { AllowMultipleValues = true });
-        try
-        {
-            while (reader.Read())
-            {
-                using var document = JsonDocument.ParseValue(ref reader);
-                requests.Add(From(document.RootElement.Clone(), message, known));
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new BadRequestException($"malformed JSON in {message}: {ex.Message}", ex);
-        }
-
-        return requests;
-    }
-
     /// <summary>Wraps an element already parsed (e.g. a nested request in a txn).</summary>
     public static JsonRequest From(JsonElement root, string message, params string[] known)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Distate.Server.Api;
 
 namespace Distate.Server.Forwarding;
@@ -26,7 +25,7 @@ public static class ForwardingMiddleware
             {
                 if (!context.RequestAborted.IsCancellationRequested)
                 {
-                    await WriteUnavailableAsync(context, "etcdserver: " + problem).ConfigureAwait(false);
+                    await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + problem).ConfigureAwait(false);
                 }
 
                 return;
@@ -40,11 +39,11 @@ public static class ForwardingMiddleware
             }
             catch (HttpRequestException ex) when (!context.Response.HasStarted)
             {
-                await WriteUnavailableAsync(context, $"etcdserver: could not reach the leader at {leaderUrl}: {ex.Message}; retry shortly").ConfigureAwait(false);
+                await EtcdGateway.WriteUnavailableAsync(context, $"etcdserver: could not reach the leader at {leaderUrl}: {ex.Message}; retry shortly").ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {
-                await WriteUnavailableAsync(context, "etcdserver: request timed out while forwarded to the leader; a write may or may not have been applied").ConfigureAwait(false);
+                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: request timed out while forwarded to the leader; a write may or may not have been applied").ConfigureAwait(false);
             }
         });
     }
@@ -54,22 +53,4 @@ public static class ForwardingMiddleware
         context.Request.Path.StartsWithSegments("/v3/lease/keepalive", StringComparison.OrdinalIgnoreCase)
             ? Timeout.InfiniteTimeSpan
             : TimeSpan.FromMilliseconds(requestTimeoutMs + 1000);
-
-    private static async Task WriteUnavailableAsync(HttpContext context, string message)
-    {
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = "1";
-        context.Response.ContentType = "application/json";
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteNumber("code", 14);
-            writer.WriteString("message", message);
-            writer.WriteEndObject();
-        }
-
-        await context.Response.Body.WriteAsync(buffer.ToArray(), CancellationToken.None).ConfigureAwait(false);
-    }
 }

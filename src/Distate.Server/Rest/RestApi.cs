@@ -97,7 +97,7 @@ public static partial class RestApi
     }
 
     /// <summary>Declares the JSON error body for each status.</summary>
-    private static RouteHandlerBuilder ProducesError(this RouteHandlerBuilder builder, params int[] statuses)
+    internal static RouteHandlerBuilder ProducesError(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (int status in statuses)
         {

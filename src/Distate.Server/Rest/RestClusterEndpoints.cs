@@ -1,35 +1,44 @@
 using System.Globalization;
-using System.Text;
+using System.Text.Json;
 using Distate.Raft;
 using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
-using Distate.Store.Errors;
 using Distate.Store.Results;
 
 namespace Distate.Server.Rest;
 
-/// <summary>/v1/status and /v1/leases: the cluster's state and leases in plain JSON for people and scripts.</summary>
+/// <summary>/v1/status and /v1/leases: the cluster's state and leases in plain JSON, with the REST API's deadline and
+/// errors (<see cref="RestCall"/>).</summary>
 public static class RestClusterEndpoints
 {
     /// <summary>Maps the endpoints.</summary>
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/v1/status", (RaftHost host) => Results.Json(Status(host)))
+        app.MapGet("/v1/status", Handler(call => call.WriteJsonAsync(StatusCodes.Status200OK, Status(call.Host), RestJson.Context.RestStatus)))
             .WithSummary("This member's view of the cluster: leader, term, indexes, members and, on the leader, each follower's lag.")
             .Produces<RestStatus>();
-        app.MapGet("/v1/leases", ListLeasesAsync)
-            .WithSummary("Every live lease.").Produces<RestLease[]>();
-        app.MapPost("/v1/leases", GrantAsync)
-            .WithSummary("Grants a lease; attach keys with PUT /v1/kv/{key}?lease={id}.").Produces<RestLease>(StatusCodes.Status201Created);
-        app.MapGet("/v1/leases/{id:long}", TimeToLiveAsync)
-            .WithSummary("A lease's remaining TTL and keys (answered by the leader's lease clock).").Produces<RestLease>();
-        app.MapPost("/v1/leases/{id:long}/keepalive", KeepAliveAsync)
-            .WithSummary("Renews a lease to its full TTL.").Produces<RestLease>();
-        app.MapDelete("/v1/leases/{id:long}", RevokeAsync)
-            .WithSummary("Revokes a lease, deleting its keys in one revision.").Produces(StatusCodes.Status204NoContent);
+        app.MapGet("/v1/leases", Handler(ListLeasesAsync))
+            .WithSummary("Every live lease.").Produces<RestLease[]>().ProducesError(StatusCodes.Status503ServiceUnavailable);
+        app.MapPost("/v1/leases", Handler(GrantAsync))
+            .WithSummary("Grants a lease; attach keys with PUT /v1/kv/{key}?lease={id}.")
+            .Accepts<RestLeaseGrant>("application/json")
+            .Produces<RestLease>(StatusCodes.Status201Created)
+            .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => TimeToLiveAsync(call, id)))
+            .WithSummary("A lease's remaining TTL and keys (answered by the leader's lease clock).")
+            .Produces<RestLease>().ProducesError(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        app.MapPost("/v1/leases/{id:long}/keepalive", (HttpContext context, long id) => RestCall.RunAsync(context, call => KeepAliveAsync(call, id)))
+            .WithSummary("Renews a lease to its full TTL.")
+            .Produces<RestLease>().ProducesError(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        app.MapDelete("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => RevokeAsync(call, id)))
+            .WithSummary("Revokes a lease, deleting its keys in one revision.")
+            .Produces(StatusCodes.Status204NoContent).ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>A handler run by <see cref="RestCall.RunAsync"/>, typed as a Delegate so minimal APIs describe it in OpenAPI.</summary>
+    private static Delegate Handler(Func<RestCall, Task> handler) => (HttpContext context) => RestCall.RunAsync(context, handler);
 
     /// <summary>Builds the status document.</summary>
     public static RestStatus Status(RaftHost host)
@@ -58,90 +67,69 @@ public static class RestClusterEndpoints
         };
     }
 
-    private static async Task<IResult> ListLeasesAsync(RaftHost host, CancellationToken cancellationToken) =>
-        await Guard(host, async deadline =>
-        {
-            await host.ReadBarrierAsync(deadline).ConfigureAwait(false);
-            return Results.Json(host.Store.LeaseList().Select(lease => View(host, lease, withKeys: false)).ToArray());
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<IResult> GrantAsync(RaftHost host, RestLeaseGrant request, CancellationToken cancellationToken) =>
-        await Guard(host, async deadline =>
-        {
-            if (request.TtlSeconds <= 0)
-            {
-                return Error(StatusCodes.Status400BadRequest, "bad_request", "ttl_seconds must be a positive number of seconds");
-            }
-
-            var ttl = Math.Max(request.TtlSeconds, host.Leases.MinTtlSeconds);
-            var result = await host.ProposeAsync(new LeaseGrantCommand(new LeaseId(request.Id), ttl), deadline).ConfigureAwait(false);
-            return result is LeaseGrantResult grant
-                ? Results.Json(new RestLease { Id = grant.Id.Value, GrantedTtlSeconds = grant.TtlSeconds, TtlSeconds = grant.TtlSeconds }, statusCode: StatusCodes.Status201Created)
-                : StoreFailure(result);
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<IResult> TimeToLiveAsync(RaftHost host, long id, CancellationToken cancellationToken) =>
-        await Guard(host, async deadline =>
-        {
-            await host.ReadBarrierAsync(deadline).ConfigureAwait(false);
-            var info = host.Store.LeaseTimeToLive(new LeaseId(id), withKeys: true);
-            return info is null ? LeaseNotFound(id) : Results.Json(View(host, info, withKeys: true));
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<IResult> KeepAliveAsync(RaftHost host, long id, CancellationToken cancellationToken) =>
-        await Guard(host, async deadline =>
-        {
-            var ttl = await host.Leases.KeepAliveAsync(new LeaseId(id), deadline).ConfigureAwait(false);
-            return ttl == 0 ? LeaseNotFound(id) : Results.Json(new RestLease { Id = id, GrantedTtlSeconds = ttl, TtlSeconds = ttl });
-        }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<IResult> RevokeAsync(RaftHost host, long id, CancellationToken cancellationToken) =>
-        await Guard(host, async deadline =>
-        {
-            var result = await host.ProposeAsync(new LeaseRevokeCommand(new LeaseId(id)), deadline).ConfigureAwait(false);
-            return result is StoreError ? StoreFailure(result) : Results.NoContent();
-        }, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>Runs a handler under the request timeout; no quorum or a refused proposal becomes 503 + Retry-After.</summary>
-    private static async Task<IResult> Guard(RaftHost host, Func<CancellationToken, Task<IResult>> handler, CancellationToken aborted)
+    private static async Task ListLeasesAsync(RestCall call)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        timeout.CancelAfter(host.Options.RequestTimeoutMs);
+        await call.ReadBarrierAsync().ConfigureAwait(false);
+        var leases = call.Host.Store.LeaseList().Select(lease => View(call.Host, lease, withKeys: false)).ToArray();
+        await call.WriteJsonAsync(StatusCodes.Status200OK, leases, RestJson.Context.RestLeaseArray).ConfigureAwait(false);
+    }
+
+    private static async Task GrantAsync(RestCall call)
+    {
+        RestLeaseGrant? request;
         try
         {
-            return await handler(timeout.Token).ConfigureAwait(false);
+            request = await JsonSerializer.DeserializeAsync(call.Context.Request.Body, RestJson.Context.RestLeaseGrant, call.Deadline).ConfigureAwait(false);
         }
-        catch (ProposalFailedException ex)
+        catch (JsonException ex)
         {
-            return Unavailable(ex.Message);
+            throw RestErrors.BadRequest("the body must be JSON like {\"ttl_seconds\": 30}: " + ex.Message);
         }
-        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+
+        if (request is null || request.TtlSeconds <= 0)
         {
-            return Unavailable("request timed out: no quorum or no leader answered in time; a write may or may not have been applied");
+            throw RestErrors.BadRequest("ttl_seconds must be a positive number of seconds");
         }
+
+        var ttl = Math.Max(request.TtlSeconds, call.Host.Leases.MinTtlSeconds);
+        var grant = (LeaseGrantResult)await call.ProposeAsync(new LeaseGrantCommand(new LeaseId(request.Id), ttl)).ConfigureAwait(false);
+        var lease = new RestLease { Id = grant.Id.Value, GrantedTtlSeconds = grant.TtlSeconds, TtlSeconds = grant.TtlSeconds };
+        await call.WriteJsonAsync(StatusCodes.Status201Created, lease, RestJson.Context.RestLease).ConfigureAwait(false);
+    }
+
+    private static async Task TimeToLiveAsync(RestCall call, long id)
+    {
+        await call.ReadBarrierAsync().ConfigureAwait(false);
+        var info = call.Host.Store.LeaseTimeToLive(new LeaseId(id), withKeys: true) ?? throw LeaseNotFound(id);
+        await call.WriteJsonAsync(StatusCodes.Status200OK, View(call.Host, info, withKeys: true), RestJson.Context.RestLease).ConfigureAwait(false);
+    }
+
+    private static async Task KeepAliveAsync(RestCall call, long id)
+    {
+        var ttl = await call.Host.Leases.KeepAliveAsync(new LeaseId(id), call.Deadline).ConfigureAwait(false);
+        if (ttl == 0)
+        {
+            throw LeaseNotFound(id);
+        }
+
+        var lease = new RestLease { Id = id, GrantedTtlSeconds = ttl, TtlSeconds = ttl };
+        await call.WriteJsonAsync(StatusCodes.Status200OK, lease, RestJson.Context.RestLease).ConfigureAwait(false);
+    }
+
+    private static async Task RevokeAsync(RestCall call, long id)
+    {
+        await call.ProposeAsync(new LeaseRevokeCommand(new LeaseId(id))).ConfigureAwait(false);
+        call.Context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private static RestLease View(RaftHost host, LeaseInfo info, bool withKeys) => new()
     {
         Id = info.Id.Value, GrantedTtlSeconds = info.GrantedTtlSeconds, TtlSeconds = host.Leases.RemainingSeconds(info),
-        Keys = withKeys ? info.Keys.Select(key => Encoding.UTF8.GetString(key.Span)).ToArray() : null,
+        Keys = withKeys ? info.Keys.Select(key => RestJson.Text(key.Span, out _)).ToArray() : null,
     };
 
-    private static IResult StoreFailure(StoreResult result)
-    {
-        var error = (StoreError)result;
-        return error.Code == StoreErrorCode.LeaseNotFound
-            ? Error(StatusCodes.Status404NotFound, "lease_not_found", error.Message)
-            : Error(StatusCodes.Status400BadRequest, "bad_request", error.Message);
-    }
-
-    private static IResult LeaseNotFound(long id) =>
-        Error(StatusCodes.Status404NotFound, "lease_not_found", $"lease {id} not found (expired or revoked)");
-
-    private static RetryAfterResult Unavailable(string message) => new RetryAfterResult(Error(StatusCodes.Status503ServiceUnavailable, "unavailable", message));
-
-    private static IResult Error(int status, string code, string message) =>
-        Results.Json(new Dictionary<string, string> { ["error"] = message, ["code"] = code }, statusCode: status);
+    private static RestRequestException LeaseNotFound(long id) =>
+        new(StatusCodes.Status404NotFound, new RestError { Error = $"lease {id} not found (expired or revoked)", Code = "lease_not_found" });
 
     private static string Hex(NodeId id) => id.Value.ToString("x", CultureInfo.InvariantCulture);
 
@@ -152,14 +140,4 @@ public static class RestClusterEndpoints
         StateRole.PreCandidate => "pre-candidate",
         _ => "follower",
     };
-
-    /// <summary>Adds Retry-After: 1 to an inner result.</summary>
-    private sealed class RetryAfterResult(IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = "1";
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

@@ -10,4 +10,8 @@ namespace Distate.Server.Rest;
 [JsonSerializable(typeof(RestPutResult))]
 [JsonSerializable(typeof(RestDeleteResult))]
 [JsonSerializable(typeof(RestWatchEvent))]
+[JsonSerializable(typeof(RestStatus))]
+[JsonSerializable(typeof(RestLease))]
+[JsonSerializable(typeof(RestLease[]))]
+[JsonSerializable(typeof(RestLeaseGrant))]
 internal sealed partial class RestJsonContext : JsonSerializerContext;

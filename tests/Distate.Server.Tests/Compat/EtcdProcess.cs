@@ -49,8 +49,8 @@ public sealed class EtcdProcess : IAsyncDisposable
     {
         var binary = FindOnPath("etcd") ?? throw new InvalidOperationException(InstallHint);
         var dataDir = Path.Combine(Path.GetTempPath(), "distate-etcd-" + Guid.NewGuid().ToString("N"));
-        var clientAddress = $"http://127.0.0.1:{FreePort()}";
-        var peerUrl = $"http://127.0.0.1:{FreePort()}";
+        var clientAddress = $"http://127.0.0.1:{Cluster.LoopbackCluster.FreePort()}";
+        var peerUrl = $"http://127.0.0.1:{Cluster.LoopbackCluster.FreePort()}";
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -168,12 +168,5 @@ public sealed class EtcdProcess : IAsyncDisposable
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
