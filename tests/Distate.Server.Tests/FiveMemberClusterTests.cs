@@ -89,7 +89,7 @@ public sealed class FiveMemberClusterTests : IAsyncLifetime
         }
 
         var restarted = await _cluster.RestartAsync(laggard);
-        await WaitUntilAsync(() => Task.FromResult(restarted.Host.Status.Applied >= leader.Host.Status.Commit), "the restarted member applied everything");
+        await WaitUntilAsync(() => Task.FromResult(restarted.Host.AppliedIndex >= leader.Host.Status.Commit), "the restarted member applied everything");
         Assert.True(restarted.Host.Metrics.SnapshotsInstalled.Value >= 1, "the restarted member should have caught up through a snapshot");
         var local = await _cluster.PostAsync(restarted, "/v3/kv/range", $$"""{"key":"{{B64("s49")}}","serializable":true}""");
         Assert.Equal(B64("v399"), local.Json.GetProperty("kvs")[0].GetProperty("value").GetString());

@@ -60,7 +60,7 @@ public sealed class MembershipTests : IAsyncLifetime
         cluster["m4"] = peerUrl;
         var clientUrl = new Uri($"http://127.0.0.4:{FreePort()}");
         var joiner = await _cluster.JoinAsync(_cluster.OptionsFor("m4", peerUrl, clientUrl, cluster, "existing"));
-        await WaitUntilAsync(() => Task.FromResult(joiner.Host.Status.Applied >= leader.Host.Status.Commit && joiner.Host.IsPublished), "the learner caught up and published");
+        await WaitUntilAsync(() => Task.FromResult(joiner.Host.AppliedIndex >= leader.Host.Status.Commit && joiner.Host.IsPublished), "the learner caught up and published");
         Assert.Equal(StateRole.Follower, joiner.Host.Status.Role);
         var local = await _cluster.PostAsync(joiner, "/v3/kv/range", $$"""{"key":"{{B64("j19")}}","serializable":true}""");
         Assert.Equal(B64("v"), local.Json.GetProperty("kvs")[0].GetProperty("value").GetString());

@@ -104,6 +104,7 @@ public sealed class StatusLeasesAndMetricsTests : IAsyncLifetime
         Assert.Contains("distate_is_leader 1", lines);
         Assert.Equal(2, lines.Count(line => line.StartsWith("distate_follower_lag_entries{member=", StringComparison.Ordinal)));
         Assert.True(Sample(lines, "distate_fsync_duration_seconds_count") >= 1);
+        Assert.True(Sample(lines, "distate_apply_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_commit_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_read_index_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_proposals_committed_total") >= 1);

@@ -142,6 +142,11 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
         Assert.Equal(14, write.Json.GetProperty("code").GetInt32());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, read.Status);
 
+        // By now (a request timeout is several election timeouts) it has no leader, and /readyz says so.
+        var ready = await _cluster.GetAsync(survivor, "/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
+        Assert.Contains("no leader", ready.Json.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
         // A serializable read still answers from local state, and shows the write was not applied.
         var local = await _cluster.PostAsync(survivor, "/v3/kv/range", """{"key":"cQ==","serializable":true}""");
         Assert.Equal("MQ==", local.Json.GetProperty("kvs")[0].GetProperty("value").GetString());

@@ -38,9 +38,9 @@ public static partial class EtcdGateway
         MapLeases(app);
         MapCluster(app);
         app.MapGet("/healthz", () => Results.Json(new { health = "true" }));
-        app.MapGet("/readyz", (RaftHost host) => host.Status.Leader.IsSome
-            ? Results.Json(new { ready = true, leader = host.Status.Leader.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture) })
-            : Results.Json(new { ready = false, reason = "no leader" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", (RaftHost host) => host.NotReadyReason is { } reason
+            ? Results.Json(new { ready = false, reason }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Json(new { ready = true, leader = host.Status.Leader.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture) }));
     }
 
     private static async Task PutAsync(GatewayCall call)
@@ -102,7 +102,7 @@ public static partial class EtcdGateway
             EtcdJson.UInt64(writer, "leader", status.Leader.Value);
             EtcdJson.UInt64(writer, "raftIndex", status.LastIndex.Value);
             EtcdJson.UInt64(writer, "raftTerm", status.Term.Value);
-            EtcdJson.UInt64(writer, "raftAppliedIndex", status.Applied.Value);
+            EtcdJson.UInt64(writer, "raftAppliedIndex", call.Host.AppliedIndex.Value);
             EtcdJson.Int64(writer, "dbSizeInUse", store.UsedBytes);
             EtcdJson.Bool(writer, "isLearner", status.Config.IsLearner(status.Id));
         }).ConfigureAwait(false);

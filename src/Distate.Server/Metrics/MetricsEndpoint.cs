@@ -31,13 +31,14 @@ public static class MetricsEndpoint
         CounterLine(text, "distate_forwarded_requests_total", "Client requests forwarded to the leader.", metrics.ForwardedRequests.Value);
         CounterLine(text, "distate_snapshots_installed_total", "Snapshots received from the leader and installed.", metrics.SnapshotsInstalled.Value);
         Gauge(text, "distate_commit_index", "Highest log index known committed.", status.Commit.Value);
-        Gauge(text, "distate_applied_index", "Highest log index applied to the store.", status.Applied.Value);
+        Gauge(text, "distate_applied_index", "Highest log index applied to the store.", host.AppliedIndex.Value);
         Gauge(text, "distate_last_index", "Last log index on this member.", status.LastIndex.Value);
         Gauge(text, "distate_store_revision", "Current store revision.", host.Store.CurrentRevision.Value);
         Gauge(text, "distate_watchers", "Active watchers on this member.", host.Store.WatcherCount);
         Gauge(text, "distate_leases", "Live leases.", host.Store.LeaseList().Count);
         FollowerLines(text, status);
         HistogramLines(text, "distate_fsync_duration_seconds", "Durable log writes (entries and hard state).", metrics.FsyncSeconds);
+        HistogramLines(text, "distate_apply_duration_seconds", "Applying one batch of committed entries (off the node loop).", metrics.ApplySeconds);
         HistogramLines(text, "distate_commit_duration_seconds", "From proposal to applied, for this member's proposals.", metrics.CommitSeconds);
         HistogramLines(text, "distate_read_index_duration_seconds", "From linearizable read to confirmed read index.", metrics.ReadIndexSeconds);
         return text.ToString();

@@ -26,4 +26,7 @@ internal abstract record NodeInput
 
     /// <summary>The transport finished (or failed) sending a snapshot to a peer.</summary>
     public sealed record SnapshotStatus(NodeId Peer, bool Succeeded) : NodeInput;
+
+    /// <summary>The apply task serialised the state machine at <paramref name="Index"/>; the loop records it in storage.</summary>
+    public sealed record SnapshotTaken(LogIndex Index, ConfState ConfState, byte[] Data) : NodeInput;
 }

@@ -26,6 +26,9 @@ public sealed class NodeMetrics
     /// <summary>From proposal to applied, for this member's proposals.</summary>
     public Histogram CommitSeconds { get; } = new();
 
+    /// <summary>Applying one batch of committed entries to the store and member directory (on the apply task).</summary>
+    public Histogram ApplySeconds { get; } = new();
+
     /// <summary>From read request to confirmed read index.</summary>
     public Histogram ReadIndexSeconds { get; } = new();
 }

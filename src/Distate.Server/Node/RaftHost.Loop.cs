@@ -10,6 +10,7 @@ public sealed partial class RaftHost
 {
     private readonly List<NodeInput.Proposal> _batch = [];
     private NodeId _lastLeader = NodeId.None;
+    private NodeInput.SnapshotTaken? _snapshotToSave;
 
     private async Task RunLoopAsync()
     {
@@ -26,6 +27,12 @@ public sealed partial class RaftHost
             while (_raft.HasReady())
             {
                 await HandleReadyAsync(_raft.GetReady()).ConfigureAwait(false);
+            }
+
+            if (_snapshotToSave is { } snapshot)
+            {
+                _snapshotToSave = null;
+                await SaveSnapshotAsync(snapshot).ConfigureAwait(false);
             }
 
             _status = _raft.Status();
@@ -52,6 +59,10 @@ public sealed partial class RaftHost
             }
         }
 
+        // Wait for the apply task to catch up with what is committed, so status and the store are meaningful.
+        var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _applies.Writer.WriteAsync(new ApplyBatch { ConfStateAfter = _confState, Applied = caughtUp }, _stop.Token).ConfigureAwait(false);
+        await caughtUp.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
         _status = _raft.Status();
         _started.TrySetResult();
     }
@@ -72,7 +83,7 @@ public sealed partial class RaftHost
                 break;
             case NodeInput.ReadBarrier read:
                 var id = _nextReadId++;
-                _reads[id] = (read.Completion, Stopwatch.GetTimestamp());
+                _reads[id] = new PendingRead(read.Completion, Stopwatch.GetTimestamp());
                 _raft.ReadIndex(id);
                 break;
             case NodeInput.PeerMessage peer:
@@ -83,6 +94,9 @@ public sealed partial class RaftHost
                 break;
             case NodeInput.SnapshotStatus snapshot:
                 _raft.ReportSnapshot(snapshot.Peer, snapshot.Succeeded);
+                break;
+            case NodeInput.SnapshotTaken taken:
+                _snapshotToSave = taken;
                 break;
         }
     }
@@ -108,7 +122,7 @@ public sealed partial class RaftHost
             var completion = _batch[i].Completion;
             if (result.Accepted)
             {
-                _proposals[result.Index + (ulong)i] = (result.Term, completion, started);
+                _proposals[result.Index + (ulong)i] = new PendingProposal(result.Term, completion, started);
             }
             else
             {
@@ -127,7 +141,7 @@ public sealed partial class RaftHost
         var result = _raft.ProposeConfChange(proposal.Change);
         if (result.Accepted)
         {
-            _proposals[result.Index] = (result.Term, proposal.Completion, Stopwatch.GetTimestamp());
+            _proposals[result.Index] = new PendingProposal(result.Term, proposal.Completion, Stopwatch.GetTimestamp());
         }
         else
         {
@@ -161,25 +175,14 @@ public sealed partial class RaftHost
             SendMessages(ready.Messages);
         }
 
-        // 3. Apply.
-        if (ready.Snapshot is not null)
+        // 3. Apply: hand the committed entries (and the reads they release) to the apply task, in log order.
+        if (HandOff(ready) is { } batch)
         {
-            RestoreFromSnapshot(ready.Snapshot);
-            _confState = ready.Snapshot.Metadata.ConfState;
-            Metrics.SnapshotsInstalled.Increment();
+            await _applies.Writer.WriteAsync(batch, _stop.Token).ConfigureAwait(false);
         }
 
-        foreach (var entry in ready.CommittedEntries)
-        {
-            Apply(entry);
-        }
-
-        // 4. Serve reads.
-        ServeReads(ready);
-
-        // 5. Advance.
+        // 4. Advance.
         _raft.Advance(ready);
-        await MaybeSnapshotAsync().ConfigureAwait(false);
     }
 
     private bool ChangesTermOrVote(HardState? hardState) =>
@@ -200,17 +203,70 @@ public sealed partial class RaftHost
         }
     }
 
-    private void ServeReads(Ready ready)
+    /// <summary>
+    /// Builds the apply task's share of a Ready. Membership changes take effect in Raft here, on the loop and in log
+    /// order, before Advance (as the contract asks); the store and member directory are left to the apply task.
+    /// Proposals whose index another leader's entry took, and reads Raft dropped, fail here at once.
+    /// </summary>
+    private ApplyBatch? HandOff(Ready ready)
     {
+        if (ready.Snapshot is null && ready.CommittedEntries.Count == 0 && ready.ReadStates.Count == 0)
+        {
+            FailDroppedReads(ready);
+            return null;
+        }
+
+        if (ready.Snapshot is not null)
+        {
+            _confState = ready.Snapshot.Metadata.ConfState;
+        }
+
+        foreach (var entry in ready.CommittedEntries)
+        {
+            if (entry.Type == EntryType.ConfChange)
+            {
+                _confState = _raft.ApplyConfChange(ConfChange.Decode(entry.Data));
+            }
+        }
+
+        var batch = new ApplyBatch { Snapshot = ready.Snapshot, Entries = ready.CommittedEntries, ConfStateAfter = _confState };
+        TakeProposals(ready.CommittedEntries, batch);
         foreach (var read in ready.ReadStates)
         {
             if (_reads.Remove(read.RequestId, out var pending))
             {
-                Metrics.ReadIndexSeconds.Observe(Stopwatch.GetElapsedTime(pending.StartedTicks).TotalSeconds);
-                pending.Completion.TrySetResult();
+                batch.Reads.Add(pending);
             }
         }
 
+        FailDroppedReads(ready);
+        return batch;
+    }
+
+    private void TakeProposals(IReadOnlyList<Entry> committed, ApplyBatch batch)
+    {
+        foreach (var entry in committed)
+        {
+            if (!_proposals.Remove(entry.Index, out var pending))
+            {
+                continue;
+            }
+
+            if (pending.Term == entry.Term)
+            {
+                batch.Proposals.Add((entry.Index, pending));
+                continue;
+            }
+
+            // Another leader's entry took this index: ours was never committed.
+            Metrics.ProposalsFailed.Increment();
+            pending.Completion.TrySetException(new ProposalFailedException(
+                DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
+        }
+    }
+
+    private void FailDroppedReads(Ready ready)
+    {
         foreach (var dropped in ready.DroppedReads)
         {
             if (_reads.Remove(dropped.RequestId, out var pending))
@@ -229,64 +285,6 @@ public sealed partial class RaftHost
         }
 
         Leases.SetLeading(soft.Role == StateRole.Leader);
-    }
-
-    private void Apply(Entry entry)
-    {
-        StoreResult? result = null;
-        if (entry.Type == EntryType.ConfChange)
-        {
-            var change = ConfChange.Decode(entry.Data);
-            _confState = _raft.ApplyConfChange(change);
-            Members.Apply(change);
-        }
-        else if (MemberCodec.IsPublish(entry.Data.Span))
-        {
-            Members.Apply(MemberCodec.DecodePublish(entry.Data.Span));
-        }
-        else if (entry.Data.Length > 0)
-        {
-            result = Store.Apply(entry.Data.Span);
-        }
-
-        if (!_proposals.Remove(entry.Index, out var pending))
-        {
-            return;
-        }
-
-        if (pending.Term == entry.Term)
-        {
-            Metrics.ProposalsCommitted.Increment();
-            Metrics.CommitSeconds.Observe(Stopwatch.GetElapsedTime(pending.StartedTicks).TotalSeconds);
-            pending.Completion.TrySetResult(result);
-        }
-        else
-        {
-            // Another leader's entry took this index: ours was never committed.
-            Metrics.ProposalsFailed.Increment();
-            pending.Completion.TrySetException(new ProposalFailedException(
-                DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
-        }
-    }
-
-    private async Task MaybeSnapshotAsync()
-    {
-        var applied = _raft.AppliedIndex;
-        var snapshotIndex = _storage.LatestSnapshot().Metadata.Index;
-        if (applied - snapshotIndex < (ulong)_options.SnapshotCount)
-        {
-            return;
-        }
-
-        using var stream = new MemoryStream();
-        SnapshotEnvelope.Write(stream, Members, Store);
-        await _storage.CreateSnapshotAsync(applied, _confState, stream.ToArray(), _stop.Token).ConfigureAwait(false);
-        // Keep some entries behind the snapshot so slightly lagging followers catch up without a snapshot.
-        var keep = (ulong)(_options.SnapshotCount / 2);
-        if (applied.Value > keep)
-        {
-            await _storage.CompactAsync(applied - keep, _stop.Token).ConfigureAwait(false);
-        }
     }
 
     private void SendMessages(IReadOnlyList<Message> messages)

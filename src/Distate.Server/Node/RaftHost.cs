@@ -14,7 +14,8 @@ namespace Distate.Server.Node;
 
 /// <summary>
 /// The node: one loop owns the Raft state and follows the contract of src/Distate.Raft/README.md line by line
-/// (persist, send, apply, serve reads, advance). Clients talk to it through <see cref="ProposeAsync"/> and
+/// (persist, send, apply, advance), where "apply" hands committed entries to the apply task (RaftHost.Apply.cs), the
+/// only writer of the store. Clients talk to it through <see cref="ProposeAsync"/> and
 /// <see cref="ReadBarrierAsync"/>, which only enqueue into a bounded channel and await completion.
 /// </summary>
 public sealed partial class RaftHost : IAsyncDisposable
@@ -25,8 +26,8 @@ public sealed partial class RaftHost : IAsyncDisposable
     private readonly FasterRaftStorage _storage;
     private readonly Channel<NodeInput> _inputs = Channel.CreateBounded<NodeInput>(
         new BoundedChannelOptions(InputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Dictionary<LogIndex, (Term Term, TaskCompletionSource<StoreResult?> Completion, long StartedTicks)> _proposals = [];
-    private readonly Dictionary<ulong, (TaskCompletionSource Completion, long StartedTicks)> _reads = [];
+    private readonly Dictionary<LogIndex, PendingProposal> _proposals = [];
+    private readonly Dictionary<ulong, PendingRead> _reads = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly RaftNode _raft;
     private ConfState _confState;
@@ -56,6 +57,9 @@ public sealed partial class RaftHost : IAsyncDisposable
         RestoreFromSnapshot(storage.LatestSnapshot());
         _raft = new RaftNode(raftOptions, storage);
         _confState = _raft.Config;
+        _appliedConfState = _raft.Config;
+        _snapshotRequestedAt = storage.LatestSnapshot().Metadata.Index;
+        _appliedIndex = (long)_snapshotRequestedAt.Value;
         _status = _raft.Status();
     }
 
@@ -86,6 +90,25 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// <summary>The latest Raft status, refreshed by the loop after every batch (safe to read from any thread).</summary>
     public RaftStatus Status => _status;
 
+    /// <summary>How far apply may trail the commit index while this member still reports itself ready.</summary>
+    public const ulong ReadyMaxApplyLag = 1_000;
+
+    /// <summary>Why this member should not take client traffic now (no leader, or apply far behind commit); null when ready.</summary>
+    public string? NotReadyReason
+    {
+        get
+        {
+            var status = Status;
+            if (!status.Leader.IsSome)
+            {
+                return "no leader: an election is under way or this member cannot reach a quorum";
+            }
+
+            var behind = status.Commit.Value - Math.Min(status.Commit.Value, AppliedIndex.Value);
+            return behind > ReadyMaxApplyLag ? $"catching up: {behind} committed entries not applied yet" : null;
+        }
+    }
+
     /// <summary>Opens storage (founding the cluster on first start) and starts the loop and the ticker.</summary>
     public static async Task<RaftHost> StartAsync(ServerOptions options, CancellationToken cancellationToken)
     {
@@ -96,6 +119,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
         var host = new RaftHost(options, storage, new KvStore(), id, MemberIds.ForCluster(options.InitialClusterToken));
         host.StartTransport();
+        host._applier = Task.Run(host.RunApplierAsync, CancellationToken.None);
         host._loop = Task.Run(host.RunLoopAsync, CancellationToken.None);
         host._ticker = Task.Run(host.RunTickerAsync, CancellationToken.None);
         host._background = Task.Run(host.RunBackgroundAsync, CancellationToken.None);
@@ -196,14 +220,16 @@ public sealed partial class RaftHost : IAsyncDisposable
         _inputs.Writer.TryComplete();
         try
         {
-            await Task.WhenAll(_loop, _ticker, _background).ConfigureAwait(false);
+            await Task.WhenAll(_loop, _ticker, _background, _applier).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Stopping: the loop and ticker end by cancellation.
         }
 
-        FailAll(new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, "the node is shutting down") { Indeterminate = true });
+        var stopping = new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, "the node is shutting down") { Indeterminate = true };
+        FailAll(stopping);
+        FailUnapplied(stopping);
         await _storage.DisposeAsync().ConfigureAwait(false);
         Forwarder.Dispose();
         Store.Dispose();

@@ -62,7 +62,7 @@ public static class RestClusterEndpoints
         {
             MemberId = Hex(host.Id), Name = host.Options.Name, Leader = status.Leader.IsSome ? Hex(status.Leader) : null,
             Role = RoleName(status.Role), Term = status.Term.Value, CommitIndex = status.Commit.Value,
-            AppliedIndex = status.Applied.Value, LastIndex = status.LastIndex.Value, Revision = host.Store.CurrentRevision.Value,
+            AppliedIndex = host.AppliedIndex.Value, LastIndex = status.LastIndex.Value, Revision = host.Store.CurrentRevision.Value,
             CompactRevision = host.Store.CompactRevision.Value, Members = members,
         };
     }

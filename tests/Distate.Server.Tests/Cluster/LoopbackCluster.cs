@@ -136,6 +136,19 @@ public sealed class LoopbackCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(member);
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await Client.PostAsync(new Uri(member.ClientUrl, path), content);
+        return await ReplyOf(response);
+    }
+
+    /// <summary>GETs a path from a member.</summary>
+    public async Task<Reply> GetAsync(DistateServer member, string path)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        using var response = await Client.GetAsync(new Uri(member.ClientUrl, path));
+        return await ReplyOf(response);
+    }
+
+    private static async Task<Reply> ReplyOf(HttpResponseMessage response)
+    {
         var text = await response.Content.ReadAsStringAsync();
         var retryAfter = response.Headers.TryGetValues("Retry-After", out var values) ? values.First() : null;
         return new Reply(response.StatusCode, text, retryAfter);

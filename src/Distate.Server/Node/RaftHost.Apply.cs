@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Distate.Raft;
+using Distate.Server.Members;
+using Distate.Store.Results;
+
+namespace Distate.Server.Node;
+
+/// <summary>
+/// The apply task: the one writer of the store and the member directory. The loop hands it each Ready's committed
+/// entries through a bounded channel and goes on persisting and replicating while it applies; reads and proposals
+/// complete here, once their entries are applied.
+/// </summary>
+public sealed partial class RaftHost
+{
+    /// <summary>Batches (one per Ready) that may wait for the apply task before the loop itself waits.</summary>
+    private const int ApplyCapacity = 256;
+
+    private readonly Channel<ApplyBatch> _applies = Channel.CreateBounded<ApplyBatch>(
+        new BoundedChannelOptions(ApplyCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private Task _applier = Task.CompletedTask;
+    private long _appliedIndex;
+    private LogIndex _snapshotRequestedAt;
+    private ConfState _appliedConfState = ConfState.Empty;
+
+    /// <summary>The highest log index applied to the store and member directory (safe to read from any thread).</summary>
+    public LogIndex AppliedIndex => new((ulong)Interlocked.Read(ref _appliedIndex));
+
+    private async Task RunApplierAsync()
+    {
+        var reader = _applies.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    ApplyBatchNow(batch);
+                    await MaybeRequestSnapshotAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The state machine cannot go on (a bug or a corrupt entry): stop the loop too rather than serve stale state.
+            _applies.Writer.TryComplete(ex);
+            FailUnapplied(ex);
+            throw;
+        }
+    }
+
+    private void ApplyBatchNow(ApplyBatch batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (batch.Snapshot is { } snapshot)
+        {
+            RestoreFromSnapshot(snapshot);
+            _snapshotRequestedAt = snapshot.Metadata.Index;
+            Metrics.SnapshotsInstalled.Increment();
+        }
+
+        var proposal = 0;
+        foreach (var entry in batch.Entries)
+        {
+            var result = ApplyEntry(entry);
+            if (proposal < batch.Proposals.Count && batch.Proposals[proposal].Index == entry.Index)
+            {
+                var pending = batch.Proposals[proposal++].Proposal;
+                Metrics.ProposalsCommitted.Increment();
+                Metrics.CommitSeconds.Observe(Stopwatch.GetElapsedTime(pending.StartedTicks).TotalSeconds);
+                pending.Completion.TrySetResult(result);
+            }
+        }
+
+        Metrics.ApplySeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Invariant.Check(proposal == batch.Proposals.Count, "every proposal handed with a batch matches one of its entries");
+        _appliedConfState = batch.ConfStateAfter;
+        if (batch.LastIndex > AppliedIndex)
+        {
+            Interlocked.Exchange(ref _appliedIndex, (long)batch.LastIndex.Value);
+        }
+
+        // Every entry up to each read's index is applied now: this batch or an earlier one carried it.
+        foreach (var read in batch.Reads)
+        {
+            Metrics.ReadIndexSeconds.Observe(Stopwatch.GetElapsedTime(read.StartedTicks).TotalSeconds);
+            read.Completion.TrySetResult();
+        }
+
+        batch.Applied?.TrySetResult();
+    }
+
+    private StoreResult? ApplyEntry(Entry entry)
+    {
+        if (entry.Type == EntryType.ConfChange)
+        {
+            // Raft's own membership was updated by the loop when it handed this entry over; here only the directory.
+            Members.Apply(ConfChange.Decode(entry.Data));
+            return null;
+        }
+
+        if (MemberCodec.IsPublish(entry.Data.Span))
+        {
+            Members.Apply(MemberCodec.DecodePublish(entry.Data.Span));
+            return null;
+        }
+
+        return entry.Data.Length > 0 ? Store.Apply(entry.Data.Span) : null;
+    }
+
+    /// <summary>
+    /// Every <c>--snapshot-count</c> applied entries, serialises the state machine here (the expensive part, off the
+    /// loop) and hands the bytes to the loop, which records them in storage and compacts the log.
+    /// </summary>
+    private async Task MaybeRequestSnapshotAsync()
+    {
+        var applied = AppliedIndex;
+        if (applied - _snapshotRequestedAt < (ulong)_options.SnapshotCount)
+        {
+            return;
+        }
+
+        using var stream = new MemoryStream();
+        SnapshotEnvelope.Write(stream, Members, Store);
+        _snapshotRequestedAt = applied;
+        await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(applied, _appliedConfState, stream.ToArray()), _stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a snapshot the apply task took, unless a newer one (installed from the leader) is already held.</summary>
+    private async Task SaveSnapshotAsync(NodeInput.SnapshotTaken taken)
+    {
+        if (taken.Index <= _storage.LatestSnapshot().Metadata.Index)
+        {
+            return;
+        }
+
+        await _storage.CreateSnapshotAsync(taken.Index, taken.ConfState, taken.Data, _stop.Token).ConfigureAwait(false);
+        // Keep some entries behind the snapshot so slightly lagging followers catch up without a snapshot.
+        var keep = (ulong)(_options.SnapshotCount / 2);
+        if (taken.Index.Value > keep)
+        {
+            await _storage.CompactAsync(taken.Index - keep, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fails the proposals and reads of batches the apply task never reached (shutting down).</summary>
+    private void FailUnapplied(Exception failure)
+    {
+        while (_applies.Reader.TryRead(out var batch))
+        {
+            foreach (var (_, proposal) in batch.Proposals)
+            {
+                proposal.Completion.TrySetException(failure);
+            }
+
+            foreach (var read in batch.Reads)
+            {
+                read.Completion.TrySetException(failure);
+            }
+
+            batch.Applied?.TrySetException(failure);
+        }
+    }
+}
