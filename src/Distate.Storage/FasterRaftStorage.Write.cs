@@ -1,6 +1,7 @@
 using Distate.Raft;
 using Distate.Storage.Io;
 using Distate.Storage.Log;
+using Distate.Storage.Snapshots;
 using FASTER.core;
 
 namespace Distate.Storage;
@@ -95,20 +96,63 @@ public sealed partial class FasterRaftStorage
     /// </summary>
     public async ValueTask<Snapshot> CreateSnapshotAsync(LogIndex index, ConfState confState, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
+        var staged = StageSnapshot(index, confState, data.ToArray())
+            ?? throw new InvalidOperationException($"snapshot at {index} is behind the held snapshot at {LatestSnapshot().Metadata.Index}");
+        return await CommitSnapshotAsync(staged, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"snapshot at {index} was superseded while it was written");
+    }
+
+    /// <summary>
+    /// The slow half of taking a snapshot, safe to run beside the node loop: looks up the term at
+    /// <paramref name="index"/>, then writes and flushes the data file <em>without</em> holding the storage lock, so
+    /// writes of the log go on meanwhile. Storage keeps <paramref name="data"/> (the caller must not change it).
+    /// Returns null when a newer snapshot already covers <paramref name="index"/> (one installed from the leader).
+    /// </summary>
+    public StagedSnapshot? StageSnapshot(LogIndex index, ConfState confState, ReadOnlyMemory<byte> data)
+    {
         ArgumentNullException.ThrowIfNull(confState);
-        Task durable;
-        Snapshot snapshot;
+        SnapshotMetadata metadata;
         lock (_gate)
         {
             EnsureWritableLocked();
-            Invariant.Check(index >= _image.Snapshot.Metadata.Index, "snapshot must not go backwards");
+            if (index < _image.Snapshot.Metadata.Index || index < _image.BaseIndex)
+            {
+                return null;
+            }
+
             Invariant.Check(index <= _image.LastIndex, "snapshot beyond the last index");
-            var metadata = new SnapshotMetadata(index, _image.TermAt(index), confState);
-            var reference = SaveSnapshotLocked(metadata, data);
-            _ = EnqueueLocked(new LogRecord { Kind = RecordKind.Snapshot, Snapshot = reference });
-            _image.Snapshot = reference;
-            _snapshotData = data.ToArray();
-            snapshot = new Snapshot(metadata, _snapshotData);
+            metadata = new SnapshotMetadata(index, _image.TermAt(index), confState);
+        }
+
+        var reference = SaveSnapshotFile(metadata, data);
+        Invariant.Check(reference.DataLength == data.Length, "the staged file holds every byte of the data");
+        return new StagedSnapshot(reference, data);
+    }
+
+    /// <summary>
+    /// The quick half: records a staged snapshot in the log (a small record) and, once durable, removes older snapshot
+    /// files. Returns null, recording nothing, when a snapshot at a later index was recorded or installed meanwhile.
+    /// </summary>
+    public async ValueTask<Snapshot?> CommitSnapshotAsync(StagedSnapshot staged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        Task durable;
+        Snapshot snapshot;
+        var index = staged.Metadata.Index;
+        lock (_gate)
+        {
+            EnsureWritableLocked();
+            if (index < _image.Snapshot.Metadata.Index || index < _image.BaseIndex)
+            {
+                return null;
+            }
+
+            Invariant.Check(index <= _image.LastIndex, "snapshot beyond the last index");
+            Invariant.Check(_image.TermAt(index) == staged.Metadata.Term, "a committed index keeps the term it was staged with");
+            _ = EnqueueLocked(new LogRecord { Kind = RecordKind.Snapshot, Snapshot = staged.Reference });
+            _image.Snapshot = staged.Reference;
+            _snapshotData = staged.Data;
+            snapshot = new Snapshot(staged.Metadata, _snapshotData);
             durable = RegisterDurableLocked();
         }
 
@@ -178,7 +222,10 @@ public sealed partial class FasterRaftStorage
         }
     }
 
-    private Log.SnapshotReference SaveSnapshotLocked(SnapshotMetadata metadata, ReadOnlyMemory<byte> data)
+    private Log.SnapshotReference SaveSnapshotLocked(SnapshotMetadata metadata, ReadOnlyMemory<byte> data) => SaveSnapshotFile(metadata, data);
+
+    /// <summary>Writes a snapshot data file (size-checked; an I/O failure fails the storage).</summary>
+    private Log.SnapshotReference SaveSnapshotFile(SnapshotMetadata metadata, ReadOnlyMemory<byte> data)
     {
         if (data.Length > _options.MaxSnapshotBytes)
         {

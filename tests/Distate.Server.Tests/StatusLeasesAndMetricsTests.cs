@@ -105,6 +105,8 @@ public sealed class StatusLeasesAndMetricsTests : IAsyncLifetime
         Assert.Equal(2, lines.Count(line => line.StartsWith("distate_follower_lag_entries{member=", StringComparison.Ordinal)));
         Assert.True(Sample(lines, "distate_fsync_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_apply_duration_seconds_count") >= 1);
+        Assert.True(Sample(lines, "process_resident_memory_bytes") > 0);
+        Assert.True(Sample(lines, "dotnet_gc_allocated_bytes_total") > 0);
         Assert.True(Sample(lines, "distate_commit_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_read_index_duration_seconds_count") >= 1);
         Assert.True(Sample(lines, "distate_proposals_committed_total") >= 1);

@@ -39,7 +39,7 @@ public sealed record ServerOptions
     public int ElectionTimeoutMs { get; init; } = 1000;
 
     /// <summary>Applied entries between snapshots of the store (--snapshot-count).</summary>
-    public int SnapshotCount { get; init; } = 10_000;
+    public int SnapshotCount { get; init; } = 100_000;
 
     /// <summary>Longest a client request waits for the cluster before 503 (--request-timeout, ms).</summary>
     public int RequestTimeoutMs { get; init; } = 5000;

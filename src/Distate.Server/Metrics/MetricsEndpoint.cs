@@ -41,7 +41,24 @@ public static class MetricsEndpoint
         HistogramLines(text, "distate_apply_duration_seconds", "Applying one batch of committed entries (off the node loop).", metrics.ApplySeconds);
         HistogramLines(text, "distate_commit_duration_seconds", "From proposal to applied, for this member's proposals.", metrics.CommitSeconds);
         HistogramLines(text, "distate_read_index_duration_seconds", "From linearizable read to confirmed read index.", metrics.ReadIndexSeconds);
+        RuntimeLines(text);
         return text.ToString();
+    }
+
+    /// <summary>Process memory and the garbage collector: where RSS goes and how long the runtime paused.</summary>
+    private static void RuntimeLines(StringBuilder text)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(text, "process_resident_memory_bytes", "Resident memory of this process.", Environment.WorkingSet);
+        Gauge(text, "dotnet_gc_heap_size_bytes", "Managed heap size after the last collection.", gc.HeapSizeBytes);
+        Gauge(text, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
+        Header(text, "dotnet_gc_collections_total", "Garbage collections by generation since start.", "counter");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}\n");
+        }
+
+        Gauge(text, "dotnet_gc_pause_seconds_total", "Time the runtime paused threads for collections since start.", GC.GetTotalPauseDuration().TotalSeconds);
     }
 
     private static void FollowerLines(StringBuilder text, RaftStatus status)

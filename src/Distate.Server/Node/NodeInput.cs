@@ -1,4 +1,5 @@
 using Distate.Raft;
+using Distate.Storage.Snapshots;
 using Distate.Store.Results;
 
 namespace Distate.Server.Node;
@@ -27,6 +28,6 @@ internal abstract record NodeInput
     /// <summary>The transport finished (or failed) sending a snapshot to a peer.</summary>
     public sealed record SnapshotStatus(NodeId Peer, bool Succeeded) : NodeInput;
 
-    /// <summary>The apply task serialised the state machine at <paramref name="Index"/>; the loop records it in storage.</summary>
-    public sealed record SnapshotTaken(LogIndex Index, ConfState ConfState, byte[] Data) : NodeInput;
+    /// <summary>The apply task wrote a snapshot's data file; the loop records it in the log and compacts.</summary>
+    public sealed record SnapshotTaken(StagedSnapshot Staged) : NodeInput;
 }

@@ -22,6 +22,7 @@ public sealed partial class RaftHost
     private long _appliedIndex;
     private LogIndex _snapshotRequestedAt;
     private ConfState _appliedConfState = ConfState.Empty;
+    private int _lastSnapshotBytes;
 
     /// <summary>The highest log index applied to the store and member directory (safe to read from any thread).</summary>
     public LogIndex AppliedIndex => new((ulong)Interlocked.Read(ref _appliedIndex));
@@ -109,8 +110,9 @@ public sealed partial class RaftHost
     }
 
     /// <summary>
-    /// Every <c>--snapshot-count</c> applied entries, serialises the state machine here (the expensive part, off the
-    /// loop) and hands the bytes to the loop, which records them in storage and compacts the log.
+    /// Every <c>--snapshot-count</c> applied entries, serialises the state machine and writes the snapshot file here,
+    /// beside the loop (the slow part: the loop goes on persisting and replicating), then hands it to the loop, which
+    /// records it in the log (one small record) and compacts.
     /// </summary>
     private async Task MaybeRequestSnapshotAsync()
     {
@@ -120,26 +122,32 @@ public sealed partial class RaftHost
             return;
         }
 
-        using var stream = new MemoryStream();
+        // Sized from the last snapshot so the buffer rarely regrows; storage keeps the buffer itself (no copy).
+        using var stream = new MemoryStream(_lastSnapshotBytes + (_lastSnapshotBytes / 8) + 4096);
         SnapshotEnvelope.Write(stream, Members, Store);
+        _lastSnapshotBytes = (int)stream.Length;
         _snapshotRequestedAt = applied;
-        await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(applied, _appliedConfState, stream.ToArray()), _stop.Token).ConfigureAwait(false);
+        var staged = _storage.StageSnapshot(applied, _appliedConfState, new ReadOnlyMemory<byte>(stream.GetBuffer(), 0, (int)stream.Length));
+        if (staged is not null)
+        {
+            await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(staged), _stop.Token).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Records a snapshot the apply task took, unless a newer one (installed from the leader) is already held.</summary>
+    /// <summary>Records a staged snapshot and compacts the log behind it, unless a newer snapshot is already held.</summary>
     private async Task SaveSnapshotAsync(NodeInput.SnapshotTaken taken)
     {
-        if (taken.Index <= _storage.LatestSnapshot().Metadata.Index)
+        if (await _storage.CommitSnapshotAsync(taken.Staged, _stop.Token).ConfigureAwait(false) is null)
         {
             return;
         }
 
-        await _storage.CreateSnapshotAsync(taken.Index, taken.ConfState, taken.Data, _stop.Token).ConfigureAwait(false);
         // Keep some entries behind the snapshot so slightly lagging followers catch up without a snapshot.
+        var index = taken.Staged.Metadata.Index;
         var keep = (ulong)(_options.SnapshotCount / 2);
-        if (taken.Index.Value > keep)
+        if (index.Value > keep)
         {
-            await _storage.CompactAsync(taken.Index - keep, _stop.Token).ConfigureAwait(false);
+            await _storage.CompactAsync(index - keep, _stop.Token).ConfigureAwait(false);
         }
     }
 

@@ -59,6 +59,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         _confState = _raft.Config;
         _appliedConfState = _raft.Config;
         _snapshotRequestedAt = storage.LatestSnapshot().Metadata.Index;
+        _lastSnapshotBytes = storage.LatestSnapshot().Data.Length;
         _appliedIndex = (long)_snapshotRequestedAt.Value;
         _status = _raft.Status();
     }

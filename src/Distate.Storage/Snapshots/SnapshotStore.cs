@@ -48,7 +48,8 @@ internal sealed class SnapshotStore
         writer.UInt32(crc);
         writer.UInt32(Crc32C.Compute(header.AsSpan(0, HeaderBytes - 4)));
         var path = PathOf(index, term);
-        var temp = path + TempSuffix;
+        // A unique temporary name: a snapshot staged beside the node loop never shares its temp file with another write.
+        var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             stream.Write(header);
