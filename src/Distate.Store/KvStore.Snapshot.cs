@@ -14,6 +14,13 @@ public sealed partial class KvStore
     public void WriteSnapshot(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        CaptureSnapshot().WriteTo(destination);
+    }
+
+    /// <summary>Captures the store as of now (one quick copy of references under the read lock) for encoding later, on
+    /// any thread, with <see cref="StoreSnapshot.WriteTo"/>.</summary>
+    public StoreSnapshot CaptureSnapshot()
+    {
         SnapshotImage image = Read(static state =>
         {
             Leases.Lease[] leases = state.Leases.SortedLeases();
@@ -25,7 +32,7 @@ public sealed partial class KvStore
 
             return new SnapshotImage(state.CurrentRevision, state.CompactRevision, state.Leases.NextId, leaseRows, state.Log.ToArray());
         });
-        SnapshotCodec.Write(image, destination);
+        return new StoreSnapshot(image);
     }
 
     /// <summary>Replaces the whole store with a snapshot. The snapshot is read and verified into a new state first; a corrupt

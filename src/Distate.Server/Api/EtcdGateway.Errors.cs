@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Distate.Raft;
 using Distate.Server.Configuration;
@@ -80,17 +81,33 @@ public static partial class EtcdGateway
             throw new BadRequestException($"etcdserver: request is too large ({context.Request.ContentLength} bytes; the limit is {maxBytes})");
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (context.Request.ContentLength is { } length)
         {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new BadRequestException($"etcdserver: request is too large (the limit is {maxBytes} bytes)");
-            }
+            // The usual case: read straight into a buffer of the announced size (no chunk, no copies). Kestrel ends
+            // the body at Content-Length and fails a request that ends early.
+            var body = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            return body;
+        }
 
-            buffer.Write(chunk, 0, read);
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    throw new BadRequestException($"etcdserver: request is too large (the limit is {maxBytes} bytes)");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

@@ -23,6 +23,7 @@ public sealed partial class RaftHost
     private LogIndex _snapshotRequestedAt;
     private ConfState _appliedConfState = ConfState.Empty;
     private int _lastSnapshotBytes;
+    private Task _snapshotWriter = Task.CompletedTask;
 
     /// <summary>The highest log index applied to the store and member directory (safe to read from any thread).</summary>
     public LogIndex AppliedIndex => new((ulong)Interlocked.Read(ref _appliedIndex));
@@ -37,7 +38,7 @@ public sealed partial class RaftHost
                 while (reader.TryRead(out var batch))
                 {
                     ApplyBatchNow(batch);
-                    await MaybeRequestSnapshotAsync().ConfigureAwait(false);
+                    MaybeStartSnapshot();
                 }
             }
         }
@@ -110,27 +111,47 @@ public sealed partial class RaftHost
     }
 
     /// <summary>
-    /// Every <c>--snapshot-count</c> applied entries, serialises the state machine and writes the snapshot file here,
-    /// beside the loop (the slow part: the loop goes on persisting and replicating), then hands it to the loop, which
-    /// records it in the log (one small record) and compacts.
+    /// Every <c>--snapshot-count</c> applied entries, captures the state machine here (a quick copy of references,
+    /// between two batches, so it matches <see cref="AppliedIndex"/> exactly) and leaves encoding and writing the file
+    /// to a background task, so neither apply nor the loop waits for it. At most one snapshot is in the making.
     /// </summary>
-    private async Task MaybeRequestSnapshotAsync()
+    private void MaybeStartSnapshot()
     {
         var applied = AppliedIndex;
-        if (applied - _snapshotRequestedAt < (ulong)_options.SnapshotCount)
+        if (applied - _snapshotRequestedAt < (ulong)_options.SnapshotCount || !_snapshotWriter.IsCompleted)
         {
             return;
         }
 
+        // A snapshot that could not be written (disk full, storage failed) stops the node, as a failed log write does.
+        _snapshotWriter.GetAwaiter().GetResult();
+
+        var envelope = SnapshotEnvelope.Capture(Members, Store);
+        var confState = _appliedConfState;
+        _snapshotRequestedAt = applied;
+        _snapshotWriter = Task.Run(() => WriteSnapshotAsync(applied, confState, envelope), CancellationToken.None);
+    }
+
+    /// <summary>Encodes and writes a captured snapshot file, then hands it to the loop to record.</summary>
+    private async Task WriteSnapshotAsync(LogIndex index, ConfState confState, SnapshotEnvelope envelope)
+    {
         // Sized from the last snapshot so the buffer rarely regrows; storage keeps the buffer itself (no copy).
         using var stream = new MemoryStream(_lastSnapshotBytes + (_lastSnapshotBytes / 8) + 4096);
-        SnapshotEnvelope.Write(stream, Members, Store);
+        envelope.WriteTo(stream);
         _lastSnapshotBytes = (int)stream.Length;
-        _snapshotRequestedAt = applied;
-        var staged = _storage.StageSnapshot(applied, _appliedConfState, new ReadOnlyMemory<byte>(stream.GetBuffer(), 0, (int)stream.Length));
-        if (staged is not null)
+        var staged = _storage.StageSnapshot(index, confState, new ReadOnlyMemory<byte>(stream.GetBuffer(), 0, (int)stream.Length));
+        if (staged is null)
+        {
+            return;
+        }
+
+        try
         {
             await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(staged), _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException && _stop.IsCancellationRequested)
+        {
+            // Stopping: the file stays unrecorded and recovery ignores it.
         }
     }
 

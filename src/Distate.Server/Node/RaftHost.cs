@@ -221,7 +221,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         _inputs.Writer.TryComplete();
         try
         {
-            await Task.WhenAll(_loop, _ticker, _background, _applier).ConfigureAwait(false);
+            await Task.WhenAll(_loop, _ticker, _background, _applier, _snapshotWriter).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -71,6 +71,37 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void A_captured_snapshot_encodes_the_store_as_of_capture_although_writes_and_compaction_follow()
+    {
+        using var source = new KvStore();
+        for (int i = 0; i < 100; i++)
+        {
+            source.Put($"key{i % 10}", $"value{i}");
+        }
+
+        var expected = Hash(source);
+        var captured = source.CaptureSnapshot();
+        for (int i = 0; i < 100; i++)
+        {
+            source.Put($"key{i % 10}", $"later{i}");
+        }
+
+        source.Delete("key0");
+        source.Apply(new CompactCommand(new Revision(150)));
+
+        using var image = new MemoryStream();
+        captured.WriteTo(image);
+        image.Position = 0;
+        using var restored = new KvStore();
+        restored.RestoreSnapshot(image);
+        Assert.Equal(new Revision(101), captured.Revision);
+        Assert.Equal(expected, Hash(restored));
+        Assert.Equal("value99", S(restored.Get("key9")!.Value));
+        Assert.Equal("value1", S(restored.Get("key1", revision: 3)!.Value));
+        restored.AssertInvariants();
+    }
+
+    [Fact]
     public void Every_corruption_is_rejected_and_leaves_the_store_unchanged()
     {
         using var source = new KvStore();
