@@ -82,7 +82,7 @@ public sealed partial class FasterRaftStorage
             });
             _image.ResetTo(snapshot.Metadata.Index, snapshot.Metadata.Term);
             _image.Snapshot = reference;
-            _snapshotData = snapshot.Data.ToArray();
+            _snapshotData = new WeakReference<byte[]>(snapshot.Data.ToArray());
             durable = RegisterDurableLocked();
         }
 
@@ -151,8 +151,8 @@ public sealed partial class FasterRaftStorage
             Invariant.Check(_image.TermAt(index) == staged.Metadata.Term, "a committed index keeps the term it was staged with");
             _ = EnqueueLocked(new LogRecord { Kind = RecordKind.Snapshot, Snapshot = staged.Reference });
             _image.Snapshot = staged.Reference;
-            _snapshotData = staged.Data;
-            snapshot = new Snapshot(staged.Metadata, _snapshotData);
+            _snapshotData = null;
+            snapshot = new Snapshot(staged.Metadata, staged.Data);
             durable = RegisterDurableLocked();
         }
 
@@ -201,9 +201,11 @@ public sealed partial class FasterRaftStorage
     /// <summary>Completes opening: starts the committer, discards a torn tail and persists the bootstrap snapshot.</summary>
     private void FinishOpen(RecoveryResult recovered, ConfState? bootstrap)
     {
+        // Verified now, so damage is reported at open rather than when a follower first needs the snapshot; then only
+        // weakly held (see _snapshotData).
         _snapshotData = _image.Snapshot.DataLength == 0
-            ? ReadOnlyMemory<byte>.Empty
-            : _snapshots.Load(_image.Snapshot.Metadata.Index, _image.Snapshot.Metadata.Term, _image.Snapshot.DataCrc, _image.Snapshot.DataLength);
+            ? null
+            : new WeakReference<byte[]>(_snapshots.Load(_image.Snapshot.Metadata.Index, _image.Snapshot.Metadata.Term, _image.Snapshot.DataCrc, _image.Snapshot.DataLength));
         _committer = Task.Run(CommitLoopAsync);
         Task durable = Task.CompletedTask;
         lock (_gate)

@@ -29,7 +29,11 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
     private readonly InMemoryLog _image;
     private readonly Channel<bool> _commitSignal = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private ReadOnlyMemory<byte> _snapshotData;
+    /// <summary>
+    /// The latest snapshot's bytes while someone still holds them (the writer's buffer, a follower being sent them);
+    /// otherwise they are read back from the snapshot file on demand, so a large snapshot does not stay on the heap.
+    /// </summary>
+    private WeakReference<byte[]>? _snapshotData;
     private Task _committer = Task.CompletedTask;
     private bool _closed;
 
@@ -153,14 +157,61 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
     /// <inheritdoc />
     public Snapshot LatestSnapshot()
     {
-        lock (_gate)
+        // Bounded: each retry means a newer snapshot replaced the one being read, which needs a full snapshot cycle.
+        for (var attempt = 0; ; attempt++)
         {
-            return _image.Snapshot.Metadata.Index == LogIndex.Zero && _image.Snapshot.Metadata.ConfState.Voters.Length == 0
-                && _image.Snapshot.Metadata.ConfState.Learners.Length == 0
-                ? Snapshot.Empty
-                : new Snapshot(_image.Snapshot.Metadata, _snapshotData);
+            Log.SnapshotReference reference;
+            lock (_gate)
+            {
+                reference = _image.Snapshot;
+                if (IsEmptySnapshot(reference))
+                {
+                    return Snapshot.Empty;
+                }
+
+                if (reference.DataLength == 0)
+                {
+                    return new Snapshot(reference.Metadata, ReadOnlyMemory<byte>.Empty);
+                }
+
+                if (_snapshotData is { } weak && weak.TryGetTarget(out var held))
+                {
+                    return new Snapshot(reference.Metadata, held);
+                }
+            }
+
+            // Read outside the lock (it may be tens of MB); the log goes on meanwhile.
+            try
+            {
+                var data = _snapshots.Load(reference.Metadata.Index, reference.Metadata.Term, reference.DataCrc, reference.DataLength);
+                Invariant.Check(data.Length == reference.DataLength, "a loaded snapshot has the length its record names");
+                lock (_gate)
+                {
+                    if (ReferenceEquals(_image.Snapshot, reference))
+                    {
+                        _snapshotData = new WeakReference<byte[]>(data);
+                        return new Snapshot(reference.Metadata, data);
+                    }
+                }
+            }
+            catch (StorageCorruptionException) when (attempt < 3 && !ReferenceEquals(CurrentSnapshotReference(), reference))
+            {
+                // A newer snapshot was recorded and the old file removed while it was being read: read the newer one.
+            }
         }
     }
+
+    private Log.SnapshotReference CurrentSnapshotReference()
+    {
+        lock (_gate)
+        {
+            return _image.Snapshot;
+        }
+    }
+
+    private static bool IsEmptySnapshot(Log.SnapshotReference reference) =>
+        reference.Metadata.Index == LogIndex.Zero && reference.Metadata.ConfState.Voters.Length == 0
+        && reference.Metadata.ConfState.Learners.Length == 0;
 
     /// <summary>Checks the in-memory image's whole-structure invariants (tests and simulation).</summary>
     public void AssertInvariants()
@@ -168,7 +219,9 @@ public sealed partial class FasterRaftStorage : IRaftLogStorage, IAsyncDisposabl
         lock (_gate)
         {
             _image.AssertInvariants();
-            Invariant.Check(_image.Snapshot.DataLength == _snapshotData.Length, "held snapshot data matches its record");
+            Invariant.Check(
+                _snapshotData is null || !_snapshotData.TryGetTarget(out var held) || held.Length == _image.Snapshot.DataLength,
+                "held snapshot data matches its record");
         }
     }
 

@@ -54,12 +54,13 @@ public sealed partial class RaftHost : IAsyncDisposable
             Id = id, ElectionTimeoutTicks = options.ElectionTimeoutTicks, HeartbeatIntervalTicks = 1,
             RandomSeed = (ulong)Environment.TickCount64 ^ id.Value,
         };
-        RestoreFromSnapshot(storage.LatestSnapshot());
+        var latest = storage.LatestSnapshot();
+        RestoreFromSnapshot(latest);
         _raft = new RaftNode(raftOptions, storage);
         _confState = _raft.Config;
         _appliedConfState = _raft.Config;
-        _snapshotRequestedAt = storage.LatestSnapshot().Metadata.Index;
-        _lastSnapshotBytes = storage.LatestSnapshot().Data.Length;
+        _snapshotRequestedAt = latest.Metadata.Index;
+        _lastSnapshotBytes = latest.Data.Length;
         _appliedIndex = (long)_snapshotRequestedAt.Value;
         _status = _raft.Status();
     }

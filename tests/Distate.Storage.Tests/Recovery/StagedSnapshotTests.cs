@@ -5,7 +5,7 @@ namespace Distate.Storage.Tests.Recovery;
 
 // Proves the two-step snapshot the server takes beside its node loop: StageSnapshot writes the data file without
 // recording it, and recovery ignores a staged file until CommitSnapshotAsync records it; a committed one survives
-// reopening with its data; a snapshot installed from a leader while another was being staged wins, and the stale
+// reopening with its data (and is read back from its file, not held on the heap); a snapshot installed from a leader while another was being staged wins, and the stale
 // stage then records nothing.
 public sealed class StagedSnapshotTests
 {
@@ -26,6 +26,10 @@ public sealed class StagedSnapshotTests
             var recorded = await storage.CommitSnapshotAsync(staged);
             Assert.NotNull(recorded);
             Assert.Equal(new LogIndex(8), storage.LatestSnapshot().Metadata.Index);
+
+            // Storage does not keep the committed bytes on the heap: they are read back from the file, verified.
+            Assert.Equal(Data(0x5A), storage.LatestSnapshot().Data.ToArray());
+            storage.AssertInvariants();
         }
 
         using var reopened = FasterRaftStorage.Open(TestEntries.Options(dir.Path));
