@@ -153,6 +153,26 @@ public sealed class EtcdWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watches_with_progress_notify_get_periodic_progress_and_others_do_not()
+    {
+        await using var member = await LoopbackMember.StartAsync(options => options with { WatchProgressNotifyIntervalMs = 100 });
+        long put = await member.PutAsync("n", "1");
+        await using var quiet = await WatchClient.OpenAsync(member.Server.ClientUrl, $$$"""{"create_request":{"key":"{{{B64("n")}}}"}}""", false);
+        await using var notified = await WatchClient.OpenAsync(member.Server.ClientUrl, $$$"""{"create_request":{"key":"{{{B64("n")}}}","progress_notify":true}}""", false);
+        await quiet.NextAsync();
+        await notified.NextAsync();
+
+        // The timer, not a request, produces this line: no events, the current revision.
+        var progress = await notified.NextAsync();
+        Assert.False(progress.TryGetProperty("events", out _));
+        Assert.Equal(put, Revision(progress));
+
+        // The other watch saw no progress line: its next line is the event that follows.
+        long next = await member.PutAsync("n", "2");
+        SingleEvent(await quiet.NextAsync(), next);
+    }
+
+    [Fact]
     public async Task Progress_waits_for_a_watch_catching_up_from_history()
     {
         long first = await _member.PutAsync("y", "1");

@@ -26,7 +26,7 @@ internal sealed class LoopbackMember : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Starts a member.</summary>
-    public static async Task<LoopbackMember> StartAsync()
+    public static async Task<LoopbackMember> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "distate-test-" + Guid.NewGuid().ToString("N"));
         var port = Cluster.LoopbackCluster.FreePort();
@@ -38,7 +38,7 @@ internal sealed class LoopbackMember : IAsyncDisposable
             HeartbeatIntervalMs = 20,
             ElectionTimeoutMs = 200,
         };
-        return new LoopbackMember(await DistateServer.StartAsync(options), dataDir);
+        return new LoopbackMember(await DistateServer.StartAsync(configure is null ? options : configure(options)), dataDir);
     }
 
     /// <summary>Posts a JSON body and parses the JSON answer.</summary>

@@ -47,6 +47,9 @@ public sealed record ServerOptions
     /// <summary>Largest request body accepted, bytes (--max-request-bytes).</summary>
     public int MaxRequestBytes { get; init; } = (int)(1.5 * 1024 * 1024) + 64 * 1024;
 
+    /// <summary>How often watchers that asked for progress_notify get a progress notification (--watch-progress-notify-interval, ms; etcd's default 10 min).</summary>
+    public int WatchProgressNotifyIntervalMs { get; init; } = 600_000;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -62,6 +65,7 @@ public sealed record ServerOptions
         Require(SnapshotCount >= 100, "--snapshot-count", "must be at least 100");
         Require(RequestTimeoutMs >= 100, "--request-timeout", "must be at least 100 ms");
         Require(MaxRequestBytes >= 1024, "--max-request-bytes", "must be at least 1024");
+        Require(WatchProgressNotifyIntervalMs >= 100, "--watch-progress-notify-interval", "must be at least 100 ms");
     }
 
     /// <summary>Election timeout in ticks of one heartbeat interval.</summary>

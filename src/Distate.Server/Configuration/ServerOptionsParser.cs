@@ -12,7 +12,7 @@ public static class ServerOptionsParser
     [
         "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
         "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state", "initial-cluster-token", "heartbeat-interval",
-        "election-timeout", "snapshot-count", "request-timeout", "max-request-bytes",
+        "election-timeout", "snapshot-count", "request-timeout", "max-request-bytes", "watch-progress-notify-interval",
     ];
 
     /// <summary>Parses flags and environment; throws <see cref="ArgumentException"/> with the offending flag.</summary>
@@ -50,6 +50,7 @@ public static class ServerOptionsParser
             SnapshotCount = Int(values, "snapshot-count", defaults.SnapshotCount),
             RequestTimeoutMs = Int(values, "request-timeout", defaults.RequestTimeoutMs),
             MaxRequestBytes = Int(values, "max-request-bytes", defaults.MaxRequestBytes),
+            WatchProgressNotifyIntervalMs = Int(values, "watch-progress-notify-interval", defaults.WatchProgressNotifyIntervalMs),
         };
         options.Validate();
         return options;

@@ -5,18 +5,28 @@ using Polly.Retry;
 
 namespace Distate.Server.Node;
 
-/// <summary>Work beside the loop: publishing this member's name and client URLs, and the leader's lease clock.</summary>
+/// <summary>Work beside the loop: publishing this member's name and client URLs, the leader's lease clock, and watch progress notifications.</summary>
 public sealed partial class RaftHost
 {
     private async Task RunBackgroundAsync()
     {
         try
         {
-            await Task.WhenAll(Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token)).ConfigureAwait(false);
+            await Task.WhenAll(Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token), NotifyWatchProgressAsync(_stop.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>Every --watch-progress-notify-interval, tells watchers that asked for progress_notify how far they are synced.</summary>
+    private async Task NotifyWatchProgressAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.WatchProgressNotifyIntervalMs));
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        {
+            Store.NotifyProgress();
         }
     }
 
