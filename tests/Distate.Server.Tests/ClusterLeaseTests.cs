@@ -92,15 +92,21 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
         Assert.False(gone.Json.TryGetProperty("kvs", out _));
     }
 
-    [Fact]
-    public async Task Keep_alives_streamed_on_one_request_are_each_answered_as_they_arrive()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Keep_alives_streamed_on_one_request_are_each_answered_as_they_arrive(bool throughFollower)
     {
         var leader = await _cluster.WaitForLeaderAsync();
+        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
         var grant = await _cluster.PostAsync(leader, "/v3/lease/grant", """{"TTL":"5"}""");
         var id = grant.Json.GetProperty("ID").GetString();
-        // The request body stays open: an answer to the first keep-alive must arrive before the second is sent.
-        await using var stream = await WatchClient.OpenAsync(leader.ClientUrl, "{\"ID\":\"" + id + "\"}", path: "/v3/lease/keepalive");
-        var first = await stream.NextAsync();
+        var member = throughFollower ? _cluster.Live.First(m => m != leader) : leader;
+        // The request body stays open: an answer to the first keep-alive must arrive before the second is sent (through a
+        // follower, the forwarder must relay both directions as they happen, not buffer the request body).
+        await using var stream = await WatchClient.OpenAsync(member.ClientUrl, "{\"ID\":\"" + id + "\"}", path: "/v3/lease/keepalive");
+        var firstLine = await stream.NextLineAsync();
+        Assert.True(firstLine.TryGetProperty("result", out var first), firstLine.ToString());
         Assert.Equal(id, first.GetProperty("ID").GetString());
         Assert.Equal("5", first.GetProperty("TTL").GetString());
         stream.Send("{\"ID\":\"4242\"}");

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Distate.Raft;
 using Distate.Server.Configuration;
+using Distate.Server.Forwarding;
 using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
@@ -69,6 +71,13 @@ public static partial class EtcdGateway
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                     deadline.CancelAfter(options.RequestTimeoutMs);
                     var call = new GatewayCall(context, host, ReadOnlyMemory<byte>.Empty, deadline.Token);
+                    if (host.Status.Role != StateRole.Leader && !context.Request.Headers.ContainsKey(LeaderForwarder.ForwardedHeader))
+                    {
+                        // Only the leader keeps lease deadlines: renew there, relay its answer line.
+                        await call.WriteRawStreamItemAsync(await host.Forwarder.KeepAliveOnLeaderAsync(id.Value, deadline.Token).ConfigureAwait(false)).ConfigureAwait(false);
+                        continue;
+                    }
+
                     var ttl = await host.Leases.KeepAliveAsync(id, deadline.Token).ConfigureAwait(false);
                     await call.WriteStreamItemAsync(host.Store.CurrentRevision.Value, writer =>
                     {

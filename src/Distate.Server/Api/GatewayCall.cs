@@ -84,12 +84,18 @@ internal sealed class GatewayCall
         }
 
         buffer.Write("\n"u8);
+        await WriteRawStreamItemAsync(buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one already-encoded stream line (e.g. relayed from the leader) and flushes it.</summary>
+    public async Task WriteRawStreamItemAsync(ReadOnlyMemory<byte> line)
+    {
         if (!_context.Response.HasStarted)
         {
             _context.Response.ContentType = "application/json";
         }
 
-        await _context.Response.Body.WriteAsync(buffer.WrittenMemory, _context.RequestAborted).ConfigureAwait(false);
+        await _context.Response.Body.WriteAsync(line, _context.RequestAborted).ConfigureAwait(false);
         await _context.Response.Body.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -103,6 +103,8 @@ public sealed class LeaderForwarder : IDisposable
         message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
         {
+            // Whole bodies only: HttpClient sends the body before reading the answer, so long-lived streams are relayed
+            // by their handlers instead (lease keep-alive: KeepAliveOnLeaderAsync).
             message.Content = new StreamContent(request.Body);
         }
 
@@ -113,6 +115,40 @@ public sealed class LeaderForwarder : IDisposable
         CopyResponseHeaders(response, context.Response);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await CopyStreamingAsync(body, context.Response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renews a lease on the leader for a keep-alive stream a client holds open on this follower: one short keep-alive
+    /// request per message, whose one-line answer the caller relays. (HttpClient's HTTP/1.1 cannot read an answer while
+    /// a request body is still open, so the stream itself cannot be proxied.) Fails with a 503-mapped refusal when no
+    /// leader is reachable within <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task<byte[]> KeepAliveOnLeaderAsync(long leaseId, CancellationToken cancellationToken)
+    {
+        var (leaderUrl, problem) = await WaitForLeaderUrlAsync(cancellationToken).ConfigureAwait(false);
+        if (leaderUrl is null)
+        {
+            throw new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, problem);
+        }
+
+        var json = "{\"ID\":\"" + leaseId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"}";
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(leaderUrl, "/v3/lease/keepalive")) { Content = content };
+        message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        _host.Metrics.ForwardedRequests.Increment();
+        try
+        {
+            using var response = await _client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? answer
+                : throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None,
+                    $"the leader at {leaderUrl} refused the keep-alive ({(int)response.StatusCode}): {System.Text.Encoding.UTF8.GetString(answer)}");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None, $"could not reach the leader at {leaderUrl}: {ex.Message}; retry shortly");
+        }
     }
 
     /// <summary>Sends this member's publish entry to the leader's internal endpoint.</summary>
