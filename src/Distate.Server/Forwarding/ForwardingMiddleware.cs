@@ -32,7 +32,8 @@ public static class ForwardingMiddleware
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            timeout.CancelAfter(ForwardTimeout(context, requestTimeoutMs));
+            // The leader answers within its own request timeout; the margin covers the hop.
+            timeout.CancelAfter(requestTimeoutMs + 1000);
             try
             {
                 await forwarder.ForwardAsync(context, leaderUrl, timeout.Token).ConfigureAwait(false);
@@ -47,10 +48,4 @@ public static class ForwardingMiddleware
             }
         });
     }
-
-    /// <summary>Streams (lease keep-alive) live as long as the client keeps them; other requests get the request timeout plus a margin.</summary>
-    private static TimeSpan ForwardTimeout(HttpContext context, int requestTimeoutMs) =>
-        context.Request.Path.StartsWithSegments("/v3/lease/keepalive", StringComparison.OrdinalIgnoreCase)
-            ? Timeout.InfiniteTimeSpan
-            : TimeSpan.FromMilliseconds(requestTimeoutMs + 1000);
 }
