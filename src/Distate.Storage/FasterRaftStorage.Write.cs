@@ -69,7 +69,7 @@ public sealed partial class FasterRaftStorage
         {
             EnsureWritableLocked();
             Invariant.Check(snapshot.Metadata.Index >= _image.Snapshot.Metadata.Index, "snapshot must not go backwards");
-            var reference = SaveSnapshotLocked(snapshot.Metadata, snapshot.Data);
+            var reference = SaveSnapshotFile(snapshot.Metadata, snapshot.Data);
             address = EnqueueLocked(new LogRecord
             {
                 Kind = RecordKind.Base,
@@ -82,7 +82,7 @@ public sealed partial class FasterRaftStorage
             });
             _image.ResetTo(snapshot.Metadata.Index, snapshot.Metadata.Term);
             _image.Snapshot = reference;
-            _snapshotData = new WeakReference<byte[]>(snapshot.Data.ToArray());
+            _snapshotData = null; // Read back from the file when a follower needs it (see LatestSnapshot).
             durable = RegisterDurableLocked();
         }
 
@@ -115,12 +115,11 @@ public sealed partial class FasterRaftStorage
         lock (_gate)
         {
             EnsureWritableLocked();
-            if (index < _image.Snapshot.Metadata.Index || index < _image.BaseIndex)
+            if (IsSupersededLocked(index))
             {
                 return null;
             }
 
-            Invariant.Check(index <= _image.LastIndex, "snapshot beyond the last index");
             metadata = new SnapshotMetadata(index, _image.TermAt(index), confState);
         }
 
@@ -142,12 +141,11 @@ public sealed partial class FasterRaftStorage
         lock (_gate)
         {
             EnsureWritableLocked();
-            if (index < _image.Snapshot.Metadata.Index || index < _image.BaseIndex)
+            if (IsSupersededLocked(index))
             {
                 return null;
             }
 
-            Invariant.Check(index <= _image.LastIndex, "snapshot beyond the last index");
             Invariant.Check(_image.TermAt(index) == staged.Metadata.Term, "a committed index keeps the term it was staged with");
             _ = EnqueueLocked(new LogRecord { Kind = RecordKind.Snapshot, Snapshot = staged.Reference });
             _image.Snapshot = staged.Reference;
@@ -224,7 +222,17 @@ public sealed partial class FasterRaftStorage
         }
     }
 
-    private Log.SnapshotReference SaveSnapshotLocked(SnapshotMetadata metadata, ReadOnlyMemory<byte> data) => SaveSnapshotFile(metadata, data);
+    /// <summary>True when a held snapshot or the log's base is past <paramref name="index"/>; else checks it is in the log.</summary>
+    private bool IsSupersededLocked(LogIndex index)
+    {
+        if (index < _image.Snapshot.Metadata.Index || index < _image.BaseIndex)
+        {
+            return true;
+        }
+
+        Invariant.Check(index <= _image.LastIndex, "snapshot beyond the last index");
+        return false;
+    }
 
     /// <summary>Writes a snapshot data file (size-checked; an I/O failure fails the storage).</summary>
     private Log.SnapshotReference SaveSnapshotFile(SnapshotMetadata metadata, ReadOnlyMemory<byte> data)

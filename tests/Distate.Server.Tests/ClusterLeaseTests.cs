@@ -17,7 +17,7 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
     {
         _cluster = await StartAsync(3);
         await _cluster.WaitForLeaderAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
+        await _cluster.WaitForPublishedAsync();
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -98,7 +98,6 @@ public sealed class ClusterLeaseTests : IAsyncLifetime
     public async Task Keep_alives_streamed_on_one_request_are_each_answered_as_they_arrive(bool throughFollower)
     {
         var leader = await _cluster.WaitForLeaderAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
         var grant = await _cluster.PostAsync(leader, "/v3/lease/grant", """{"TTL":"5"}""");
         var id = grant.Json.GetProperty("ID").GetString();
         var member = throughFollower ? _cluster.Live.First(m => m != leader) : leader;

@@ -22,7 +22,7 @@ public sealed class FiveMemberClusterTests : IAsyncLifetime
     public async Task Writes_sent_to_every_member_are_read_linearizably_from_every_other()
     {
         await _cluster.WaitForLeaderAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
+        await _cluster.WaitForPublishedAsync();
         var members = _cluster.Live.ToList();
         for (var i = 0; i < members.Count; i++)
         {
@@ -40,7 +40,7 @@ public sealed class FiveMemberClusterTests : IAsyncLifetime
     public async Task A_3_2_partition_keeps_the_majority_writable_and_the_minority_refusing_until_it_heals()
     {
         var oldLeader = await _cluster.WaitForLeaderAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
+        await _cluster.WaitForPublishedAsync();
         Assert.Equal(HttpStatusCode.OK, (await _cluster.PostAsync(oldLeader, "/v3/kv/put", $$"""{"key":"{{B64("p")}}","value":"{{B64("before")}}"}""")).Status);
         var minority = new[] { oldLeader, _cluster.Live.First(m => m != oldLeader) };
         var majority = _cluster.Live.Except(minority).ToList();

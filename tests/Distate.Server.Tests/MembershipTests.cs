@@ -18,7 +18,7 @@ public sealed class MembershipTests : IAsyncLifetime
     {
         _cluster = await StartAsync(3);
         await _cluster.WaitForLeaderAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published");
+        await _cluster.WaitForPublishedAsync();
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

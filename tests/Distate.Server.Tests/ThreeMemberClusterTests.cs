@@ -51,7 +51,7 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
     {
         var leader = await _cluster.WaitForLeaderAsync();
         var follower = _cluster.Live.First(m => m != leader);
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Live.All(m => m.Host.IsPublished)), "every member has published its client URL");
+        await _cluster.WaitForPublishedAsync();
         var forwardedBefore = follower.Host.Metrics.ForwardedRequests.Value;
 
         var response = await _cluster.PostAsync(follower, "/v3/kv/put", $$"""{"key":"{{B64("x")}}","value":"{{B64("y")}}"}""");

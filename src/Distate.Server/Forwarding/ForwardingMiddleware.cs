@@ -40,7 +40,7 @@ public static class ForwardingMiddleware
             }
             catch (HttpRequestException ex) when (!context.Response.HasStarted)
             {
-                await EtcdGateway.WriteUnavailableAsync(context, $"etcdserver: could not reach the leader at {leaderUrl}: {ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}; retry shortly").ConfigureAwait(false);
+                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + LeaderForwarder.Unreachable(leaderUrl, ex)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {

@@ -147,8 +147,16 @@ public sealed class LeaderForwarder : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None, $"could not reach the leader at {leaderUrl}: {ex.Message}; retry shortly");
+            throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None, Unreachable(leaderUrl, ex));
         }
+    }
+
+    /// <summary>What a client is told when the leader could not be reached (with the underlying cause).</summary>
+    public static string Unreachable(Uri leaderUrl, HttpRequestException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var cause = failure.InnerException is { } inner ? $" ({inner.Message})" : "";
+        return $"could not reach the leader at {leaderUrl}: {failure.Message}{cause}; retry shortly";
     }
 
     /// <summary>Sends this member's publish entry to the leader's internal endpoint.</summary>

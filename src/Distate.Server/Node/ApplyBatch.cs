@@ -1,5 +1,4 @@
 using Distate.Raft;
-using Distate.Store.Results;
 
 namespace Distate.Server.Node;
 

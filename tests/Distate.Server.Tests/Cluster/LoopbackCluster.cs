@@ -130,6 +130,10 @@ public sealed class LoopbackCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until every live member's name and client URLs are in the directory (so followers can forward).</summary>
+    public Task WaitForPublishedAsync() =>
+        WaitUntilAsync(() => Task.FromResult(Live.All(m => m.Host.IsPublished)), "every member has published");
+
     /// <summary>POSTs a JSON body to a member; returns status, parsed JSON (null when not JSON) and the raw response.</summary>
     public async Task<Reply> PostAsync(DistateServer member, string path, string body)
     {
