@@ -11,12 +11,14 @@ namespace Distate.Server;
 public sealed class DistateServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ILoggerFactory _loggers;
 
-    private DistateServer(WebApplication app, RaftHost host, ServerOptions options)
+    private DistateServer(WebApplication app, RaftHost host, ServerOptions options, ILoggerFactory loggers)
     {
         _app = app;
         Host = host;
         Options = options;
+        _loggers = loggers;
     }
 
     /// <summary>The node.</summary>
@@ -28,17 +30,34 @@ public sealed class DistateServer : IAsyncDisposable
     /// <summary>The first client URL actually bound (useful with port 0).</summary>
     public Uri ClientUrl => new(_app.Urls.First());
 
-    /// <summary>Starts a member and its client API; returns once it is listening.</summary>
-    public static async Task<DistateServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Starts a member and its client API; returns once it is listening. <paramref name="seams"/> injects faults
+    /// (tests only); <paramref name="logging"/> adds log providers (tests capture logs with it).</summary>
+    public static async Task<DistateServer> StartAsync(
+        ServerOptions options, NodeSeams? seams = null, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var host = await RaftHost.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        var loggers = LoggerFactory.Create(builder =>
+        {
+            builder.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+            logging?.Invoke(builder);
+        });
+        RaftHost host;
+        try
+        {
+            host = await RaftHost.StartAsync(options, loggers.CreateLogger("Distate.Node"), seams ?? NodeSeams.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            loggers.Dispose();
+            throw;
+        }
+
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(options.ListenClientUrls.Select(url => url.ToString()).ToArray());
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = host.Limits.MaxHttpBodyBytes);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(host);
             builder.Services.AddSingleton(options);
@@ -50,13 +69,31 @@ public sealed class DistateServer : IAsyncDisposable
             RestClusterEndpoints.Map(app);
             MetricsEndpoint.Map(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new DistateServer(app, host, options);
+            return new DistateServer(app, host, options, loggers);
         }
         catch
         {
             await host.DisposeAsync().ConfigureAwait(false);
+            loggers.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs until the process is asked to stop (exit code 0) or the node fails for good (exit code 1, after the
+    /// failure was logged and every waiting request answered), so a supervisor restarts a failed member from disk.
+    /// </summary>
+    public async Task<int> RunAsync()
+    {
+        var shutdown = WaitForShutdownAsync();
+        if (await Task.WhenAny(shutdown, Host.Failed).ConfigureAwait(false) == shutdown)
+        {
+            return 0;
+        }
+
+        var failure = await Host.Failed.ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"distate: fatal: {failure.Message}").ConfigureAwait(false);
+        return 1;
     }
 
     /// <summary>Runs until the process is asked to stop.</summary>
@@ -68,5 +105,6 @@ public sealed class DistateServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
+        _loggers.Dispose();
     }
 }

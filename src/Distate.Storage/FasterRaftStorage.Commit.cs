@@ -1,4 +1,5 @@
 using Distate.Raft;
+using Distate.Storage.Io;
 using Distate.Storage.Log;
 using FASTER.core;
 
@@ -9,7 +10,7 @@ public sealed partial class FasterRaftStorage
 {
     private readonly Queue<PendingWrite> _pending = new();
     private readonly Lock _pendingGate = new();
-    private Exception? _failure;
+    private StorageFailedException? _failure;
 
     /// <summary>
     /// Registers a wait for everything enqueued so far and wakes the committer. Called under _gate right after an
@@ -77,12 +78,28 @@ public sealed partial class FasterRaftStorage
     /// <summary>Puts the storage in the failed state: no later write is accepted and every pending write faults.</summary>
     private void Fail(Exception cause)
     {
-        var failure = cause as StorageFailedException ?? new StorageFailedException(
-            $"storage in '{_options.Directory}' could not persist a write: {cause.Message}. The node must stop; " +
-            "free disk space, fix permissions or replace the disk, then restart it (acknowledged data is intact).", cause);
+        var failure = cause as StorageFailedException ?? Describe(cause);
         Interlocked.CompareExchange(ref _failure, failure, null);
         FailPending(_failure!);
     }
+
+    /// <summary>The typed failure for <paramref name="cause"/>, telling a full disk apart from other I/O errors.</summary>
+    private StorageFailedException Describe(Exception cause)
+    {
+        if (DiskSpace.IsDiskFull(_options.Directory, cause, DiskFullThresholdBytes, out var available))
+        {
+            return new StorageFailedException(
+                $"the disk holding '{_options.Directory}' is full ({available} bytes free): a write could not be persisted " +
+                $"({cause.Message}). Acknowledged data is intact; free space on that disk.", cause) { IsDiskFull = true };
+        }
+
+        return new StorageFailedException(
+            $"storage in '{_options.Directory}' could not persist a write: {cause.Message}. The node must stop; " +
+            "free disk space, fix permissions or replace the disk, then restart it (acknowledged data is intact).", cause);
+    }
+
+    /// <summary>Free bytes below which a failed write counts as "disk full" whatever the error said: two log pages.</summary>
+    private long DiskFullThresholdBytes => 2L << _options.PageSizeBits;
 
     private void FailPending(Exception error)
     {
@@ -104,8 +121,9 @@ public sealed partial class FasterRaftStorage
         if (Volatile.Read(ref _failure) is { } failure)
         {
             throw new StorageFailedException(
-                $"storage in '{_options.Directory}' failed earlier and refuses writes ({failure.InnerException?.Message ?? failure.Message}); restart the node once the disk is fixed.",
-                failure);
+                $"storage in '{_options.Directory}' failed earlier and refuses writes ({failure.InnerException?.Message ?? failure.Message}); " +
+                (failure.IsDiskFull ? "reopen it once the disk has space." : "restart the node once the disk is fixed."),
+                failure) { IsDiskFull = failure.IsDiskFull };
         }
 
         ObjectDisposedException.ThrowIf(_closed, this);

@@ -46,6 +46,11 @@ public sealed partial class KvStore : IDisposable
     /// <summary>Number of registered watchers.</summary>
     public int WatcherCount => _hub.Count;
 
+    /// <summary>Checks a command exactly as <see cref="Apply(StoreCommand)"/> will (sizes, empty keys, enum values, txn op
+    /// budget and duplicate writes) without touching the state, so a request can be refused before it is proposed;
+    /// null when it would be accepted. Stateless: any thread.</summary>
+    public StoreErrorCode? Validate(StoreCommand command) => _validator.Validate(command);
+
     /// <summary>Decodes and applies a committed log entry; throws <see cref="StoreCodecException"/> when it is malformed.</summary>
     public StoreResult Apply(ReadOnlySpan<byte> encodedCommand) => Apply(CommandCodec.Decode(encodedCommand));
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Distate.Server.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Distate.Server.Tests;
 
@@ -25,8 +26,9 @@ internal sealed class LoopbackMember : IAsyncDisposable
     /// <summary>A client for its gateway.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts a member.</summary>
-    public static async Task<LoopbackMember> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
+    /// <summary>Starts a member; <paramref name="seams"/> and <paramref name="logging"/> inject faults and capture logs.</summary>
+    public static async Task<LoopbackMember> StartAsync(
+        Func<ServerOptions, ServerOptions>? configure = null, Distate.Server.Node.NodeSeams? seams = null, Action<ILoggingBuilder>? logging = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "distate-test-" + Guid.NewGuid().ToString("N"));
         var port = Cluster.LoopbackCluster.FreePort();
@@ -38,7 +40,7 @@ internal sealed class LoopbackMember : IAsyncDisposable
             HeartbeatIntervalMs = 20,
             ElectionTimeoutMs = 200,
         };
-        return new LoopbackMember(await DistateServer.StartAsync(configure is null ? options : configure(options)), dataDir);
+        return new LoopbackMember(await DistateServer.StartAsync(configure is null ? options : configure(options), seams, logging), dataDir);
     }
 
     /// <summary>Posts a JSON body and parses the JSON answer.</summary>

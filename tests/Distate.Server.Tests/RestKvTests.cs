@@ -243,11 +243,11 @@ public sealed class RestKvTests(RestMember member) : IClassFixture<RestMember>
     public async Task An_oversized_value_is_refused_with_413_json_and_changes_nothing()
     {
         long before = member.Store.CurrentRevision.Value;
-        using var response = await member.PutAsync("/v1/kv/huge", new byte[member.Store.Settings.MaxValueBytes + 1]);
+        using var response = await member.PutAsync("/v1/kv/huge", new byte[member.Host.Limits.MaxRequestBytes + 1]);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var error = await JsonAsync(response);
         Assert.Equal("too_large", error.GetProperty("code").GetString());
-        Assert.Contains(member.Store.Settings.MaxValueBytes.ToString(CultureInfo.InvariantCulture), error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains(member.Host.Limits.MaxRequestBytes.ToString(CultureInfo.InvariantCulture), error.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, member.Store.CurrentRevision.Value);
     }
 

@@ -18,6 +18,9 @@ public sealed class RestMember : IAsyncLifetime
 
     public KvStore Store => Server.Host.Store;
 
+    /// <summary>The node.</summary>
+    public Distate.Server.Node.RaftHost Host => Server.Host;
+
     public async Task InitializeAsync()
     {
         var port = Cluster.LoopbackCluster.FreePort();

@@ -27,7 +27,7 @@ public static partial class EtcdGateway
         timeout.CancelAfter(options.RequestTimeoutMs);
         await AnswerFailuresAsync(context, async () =>
         {
-            var body = await ReadBodyAsync(context, options.MaxRequestBytes, timeout.Token).ConfigureAwait(false);
+            var body = await ReadBodyAsync(context, host.Limits.MaxHttpBodyBytes, timeout.Token).ConfigureAwait(false);
             await handler(new GatewayCall(context, host, body, timeout.Token)).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }

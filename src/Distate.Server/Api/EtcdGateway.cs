@@ -37,7 +37,13 @@ public static partial class EtcdGateway
         app.MapPost("/v3/maintenance/hashkv", context => Handle(context, HashKvAsync));
         MapLeases(app);
         MapCluster(app);
-        app.MapGet("/healthz", () => Results.Json(new { health = "true" }));
+        app.MapGet("/version", () => Results.Json(new Dictionary<string, string>
+        {
+            ["etcdserver"] = ServerVersion.EtcdApi, ["etcdcluster"] = ServerVersion.EtcdApi, ["distate"] = ServerVersion.Distate,
+        }));
+        app.MapGet("/healthz", (RaftHost host) => host.FatalError is { } fatal
+            ? Results.Json(new { health = "false", reason = fatal }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Json(new { health = "true" }));
         app.MapGet("/readyz", (RaftHost host) => host.NotReadyReason is { } reason
             ? Results.Json(new { ready = false, reason }, statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Json(new { ready = true, leader = host.Status.Leader.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture) }));
@@ -97,7 +103,7 @@ public static partial class EtcdGateway
         var result = new CompactResult(store.CurrentRevision);
         await call.WriteAsync(result, (writer, _) =>
         {
-            writer.WriteString("version", "3.4.0-distate");
+            writer.WriteString("version", ServerVersion.EtcdApi);
             EtcdJson.Int64(writer, "dbSize", store.UsedBytes);
             EtcdJson.UInt64(writer, "leader", status.Leader.Value);
             EtcdJson.UInt64(writer, "raftIndex", status.LastIndex.Value);

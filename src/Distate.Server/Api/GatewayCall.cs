@@ -34,7 +34,17 @@ internal sealed class GatewayCall
     /// <summary>Replicates a command; a store error becomes an etcd error response (thrown as <see cref="StoreErrorException"/>).</summary>
     public async Task<StoreResult> ProposeAsync(StoreCommand command)
     {
-        var result = await Host.ProposeAsync(command, Deadline).ConfigureAwait(false);
+        StoreResult result;
+        try
+        {
+            result = await Host.ProposeAsync(command, Deadline).ConfigureAwait(false);
+        }
+        catch (WritesRefusedException ex)
+        {
+            // A full disk: etcd's closest code is ResourceExhausted, as for its own space alarm.
+            throw new GatewayErrorException(8, ex.Message);
+        }
+
         return result is StoreError error ? throw new StoreErrorException(error) : result;
     }
 

@@ -44,8 +44,18 @@ public sealed record ServerOptions
     /// <summary>Longest a client request waits for the cluster before 503 (--request-timeout, ms).</summary>
     public int RequestTimeoutMs { get; init; } = 5000;
 
-    /// <summary>Largest request body accepted, bytes (--max-request-bytes).</summary>
-    public int MaxRequestBytes { get; init; } = (int)(1.5 * 1024 * 1024) + 64 * 1024;
+    /// <summary>Largest request a client may send, as it enters the log (the encoded command), bytes
+    /// (--max-request-bytes; etcd's default 1.5 MiB). Every other size limit derives from it: see <see cref="ServerLimits"/>.</summary>
+    public int MaxRequestBytes { get; init; } = 1536 * 1024;
+
+    /// <summary>The store's space quota in bytes, counted as docs/store.md counts stored bytes (--quota-backend-bytes;
+    /// etcd's default 2 GiB). Must be the same on every member.</summary>
+    public long QuotaBackendBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Bytes kept in a reserve file beside the log (--disk-reserve-bytes; 0 disables it). When the disk fills up,
+    /// the member deletes the reserve to finish the write that failed and stays up read-only instead of stopping; writes
+    /// are accepted again once the disk has room for the reserve and as much again.</summary>
+    public long DiskReserveBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>How often watchers that asked for progress_notify get a progress notification (--watch-progress-notify-interval, ms; etcd's default 10 min).</summary>
     public int WatchProgressNotifyIntervalMs { get; init; } = 600_000;
@@ -64,7 +74,10 @@ public sealed record ServerOptions
         Require(InitialAdvertisePeerUrls.Count > 0, "--initial-advertise-peer-urls", "needs at least one URL");
         Require(SnapshotCount >= 100, "--snapshot-count", "must be at least 100");
         Require(RequestTimeoutMs >= 100, "--request-timeout", "must be at least 100 ms");
-        Require(MaxRequestBytes >= 1024, "--max-request-bytes", "must be at least 1024");
+        Require(MaxRequestBytes is >= 1024 and <= ServerLimits.MaxRequestBytesCeiling, "--max-request-bytes",
+            $"must be in [1024, {ServerLimits.MaxRequestBytesCeiling}] (a log page holds one request)");
+        Require(QuotaBackendBytes is >= 1024 * 1024 and <= 2L * 1024 * 1024 * 1024, "--quota-backend-bytes", "must be in [1 MiB, 2 GiB]");
+        Require(DiskReserveBytes is >= 0 and <= 64L * 1024 * 1024 * 1024, "--disk-reserve-bytes", "must be in [0, 64 GiB]");
         Require(WatchProgressNotifyIntervalMs >= 100, "--watch-progress-notify-interval", "must be at least 100 ms");
     }
 

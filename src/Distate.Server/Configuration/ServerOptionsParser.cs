@@ -8,12 +8,54 @@ namespace Distate.Server.Configuration;
 /// </summary>
 public static class ServerOptionsParser
 {
-    private static readonly string[] Flags =
+    private static readonly ServerOptions Defaults = new();
+
+    /// <summary>Every flag with what it sets and its default, in the order --help prints them.</summary>
+    private static readonly (string Name, string Help, string Default)[] Known =
     [
-        "name", "data-dir", "listen-client-urls", "advertise-client-urls", "listen-peer-urls",
-        "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state", "initial-cluster-token", "heartbeat-interval",
-        "election-timeout", "snapshot-count", "request-timeout", "max-request-bytes", "watch-progress-notify-interval",
+        ("name", "Human-readable name of this member", Defaults.Name),
+        ("data-dir", "Directory for the log, snapshots and state", Defaults.DataDir),
+        ("listen-client-urls", "URLs to serve clients on (comma-separated)", Text(Defaults.ListenClientUrls)),
+        ("advertise-client-urls", "Client URLs to tell the other members and clients about", "the listen client URLs"),
+        ("listen-peer-urls", "URLs to accept peer traffic on", Text(Defaults.ListenPeerUrls)),
+        ("initial-advertise-peer-urls", "This member's peer URLs as the others reach them", Text(Defaults.InitialAdvertisePeerUrls)),
+        ("initial-cluster", "Founding members as name=peer-url,...", "<name>=<initial-advertise-peer-url>"),
+        ("initial-cluster-state", "'new' to found a cluster, 'existing' to join one", Defaults.InitialClusterState),
+        ("initial-cluster-token", "Names the cluster; members of different clusters never talk", Defaults.InitialClusterToken),
+        ("heartbeat-interval", "Milliseconds between leader heartbeats (one Raft tick)", Text(Defaults.HeartbeatIntervalMs)),
+        ("election-timeout", "Milliseconds without a leader before an election", Text(Defaults.ElectionTimeoutMs)),
+        ("snapshot-count", "Applied entries between snapshots", Text(Defaults.SnapshotCount)),
+        ("request-timeout", "Milliseconds a request waits for the cluster before a 503", Text(Defaults.RequestTimeoutMs)),
+        ("max-request-bytes", "Largest request a client may send, as encoded in the log; every other size limit derives from it", Text(Defaults.MaxRequestBytes)),
+        ("watch-progress-notify-interval", "Milliseconds between progress notifications to watchers that asked for them", Text(Defaults.WatchProgressNotifyIntervalMs)),
+        ("disk-reserve-bytes", "Reserve kept on the data disk so a full disk turns the member read-only instead of stopping it (0: off)", Text(Defaults.DiskReserveBytes)),
     ];
+
+    private static readonly string[] Flags = Known.Select(flag => flag.Name).ToArray();
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(IReadOnlyList<Uri> urls) => string.Join(",", urls.Select(url => url.ToString().TrimEnd('/')));
+
+    /// <summary>The usage text: every flag, its environment variable and its default.</summary>
+    public static string Usage()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("Usage: distate [flags]    (every flag also reads DISTATE_<FLAG>, e.g. --data-dir from DISTATE_DATA_DIR)");
+        text.AppendLine();
+        foreach (var (name, help, fallback) in Known)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  --{name}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"      {help}. Default: {fallback}. Env: {EnvironmentName(name)}").AppendLine();
+        }
+
+        text.AppendLine();
+        text.AppendLine("  --help       print this text");
+        text.AppendLine("  --version    print the version");
+        text.AppendLine();
+        text.AppendLine("Docs: docs/server.md. A local 3-member cluster: scripts/cluster.sh up 3.");
+        return text.ToString();
+    }
 
     /// <summary>Parses flags and environment; throws <see cref="ArgumentException"/> with the offending flag.</summary>
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -45,12 +87,13 @@ public static class ServerOptionsParser
                 : new Dictionary<string, Uri> { [name] = peerUrls[0] },
             InitialClusterState = values.GetValueOrDefault("initial-cluster-state") ?? defaults.InitialClusterState,
             InitialClusterToken = values.GetValueOrDefault("initial-cluster-token") ?? defaults.InitialClusterToken,
-            HeartbeatIntervalMs = Int(values, "heartbeat-interval", defaults.HeartbeatIntervalMs),
-            ElectionTimeoutMs = Int(values, "election-timeout", defaults.ElectionTimeoutMs),
-            SnapshotCount = Int(values, "snapshot-count", defaults.SnapshotCount),
-            RequestTimeoutMs = Int(values, "request-timeout", defaults.RequestTimeoutMs),
-            MaxRequestBytes = Int(values, "max-request-bytes", defaults.MaxRequestBytes),
-            WatchProgressNotifyIntervalMs = Int(values, "watch-progress-notify-interval", defaults.WatchProgressNotifyIntervalMs),
+            HeartbeatIntervalMs = Number(values, "heartbeat-interval", defaults.HeartbeatIntervalMs),
+            ElectionTimeoutMs = Number(values, "election-timeout", defaults.ElectionTimeoutMs),
+            SnapshotCount = Number(values, "snapshot-count", defaults.SnapshotCount),
+            RequestTimeoutMs = Number(values, "request-timeout", defaults.RequestTimeoutMs),
+            MaxRequestBytes = Number(values, "max-request-bytes", defaults.MaxRequestBytes),
+            WatchProgressNotifyIntervalMs = Number(values, "watch-progress-notify-interval", defaults.WatchProgressNotifyIntervalMs),
+            DiskReserveBytes = Number(values, "disk-reserve-bytes", defaults.DiskReserveBytes),
         };
         options.Validate();
         return options;
@@ -136,14 +179,14 @@ public static class ServerOptionsParser
         return members;
     }
 
-    private static int Int(Dictionary<string, string> values, string flag, int fallback)
+    private static T Number<T>(Dictionary<string, string> values, string flag, T fallback) where T : System.Numerics.IBinaryInteger<T>
     {
         if (!values.TryGetValue(flag, out var text))
         {
             return fallback;
         }
 
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        return T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new ArgumentException($"--{flag}: '{text}' is not a whole number");
     }

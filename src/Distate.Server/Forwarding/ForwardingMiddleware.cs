@@ -18,33 +18,13 @@ public static class ForwardingMiddleware
                 return;
             }
 
-            using var waitForLeader = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            waitForLeader.CancelAfter(requestTimeoutMs);
-            var (leaderUrl, problem) = await forwarder.WaitForLeaderUrlAsync(waitForLeader.Token).ConfigureAwait(false);
-            if (leaderUrl is null)
+            // The leader answers within its own request timeout; the margin covers the hop and a leader change.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            deadline.CancelAfter(requestTimeoutMs + 1000);
+            var outcome = await forwarder.ForwardAsync(context, requestTimeoutMs, deadline.Token).ConfigureAwait(false);
+            if (outcome is not null && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {
-                if (!context.RequestAborted.IsCancellationRequested)
-                {
-                    await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + problem).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            // The leader answers within its own request timeout; the margin covers the hop.
-            timeout.CancelAfter(requestTimeoutMs + 1000);
-            try
-            {
-                await forwarder.ForwardAsync(context, leaderUrl, timeout.Token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex) when (!context.Response.HasStarted)
-            {
-                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + LeaderForwarder.Unreachable(leaderUrl, ex)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
-            {
-                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: request timed out while forwarded to the leader; a write may or may not have been applied").ConfigureAwait(false);
+                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + outcome).ConfigureAwait(false);
             }
         });
     }

@@ -72,7 +72,7 @@ public sealed class LeaderForwarder : IDisposable
     /// </summary>
     public async Task<(Uri? Url, string Problem)> WaitForLeaderUrlAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(10);
+        var delay = Backoff.First;
         while (true)
         {
             if (TryGetLeaderUrl(out var url, out var problem))
@@ -80,32 +80,88 @@ public sealed class LeaderForwarder : IDisposable
                 return (url, "");
             }
 
-            try
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (!await Backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
             {
                 return (null, problem);
             }
 
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+            delay = Backoff.Next(delay);
         }
     }
 
-    /// <summary>Replays <paramref name="context"/>'s request to the leader and relays the answer.</summary>
-    public async Task ForwardAsync(HttpContext context, Uri leaderUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replays <paramref name="context"/>'s request to the leader and relays the answer; returns null once answered, or
+    /// why no leader answered. During an election the request waits rather than fails: it waits (within
+    /// <paramref name="waitMs"/>) for a leader to be known, and when the leader cannot even be connected to — it just
+    /// died, and the others have not elected a new one yet — the request certainly did not reach it, so it is sent
+    /// again, with a short backoff, to whichever member leads next. (A request that did reach a leader is never sent
+    /// twice: its answer, or its timeout, is final.)
+    /// </summary>
+    public async Task<string?> ForwardAsync(HttpContext context, int waitMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(waitMs);
+        var body = await BufferBodyAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var delay = Backoff.First;
+        while (true)
+        {
+            var (leaderUrl, problem) = await WaitForLeaderUrlAsync(wait.Token).ConfigureAwait(false);
+            if (leaderUrl is null)
+            {
+                return problem;
+            }
+
+            try
+            {
+                await SendOnceAsync(context, leaderUrl, body, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && !context.Response.HasStarted)
+            {
+                problem = Unreachable(leaderUrl, ex);
+                if (!await Backoff.WaitAsync(delay, wait.Token).ConfigureAwait(false))
+                {
+                    return problem;
+                }
+
+                delay = Backoff.Next(delay);
+            }
+            catch (HttpRequestException ex) when (!context.Response.HasStarted)
+            {
+                return Unreachable(leaderUrl, ex);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+            {
+                return "request timed out while forwarded to the leader; a write may or may not have been applied";
+            }
+        }
+    }
+
+    /// <summary>Reads the whole request body (bounded by Kestrel's body limit) so it can be sent more than once.</summary>
+    private static async Task<byte[]?> BufferBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is not > 0 && request.Headers.TransferEncoding.Count == 0)
+        {
+            return null;
+        }
+
+        using var buffer = request.ContentLength is { } length ? new MemoryStream((int)length) : new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+
+    /// <summary>Sends the request to one leader URL and relays its answer (status, headers, streamed body).</summary>
+    private async Task SendOnceAsync(HttpContext context, Uri leaderUrl, byte[]? body, CancellationToken cancellationToken)
+    {
         var request = context.Request;
         var target = new Uri(leaderUrl, request.Path.ToUriComponent() + request.QueryString.ToUriComponent());
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
         message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (body is not null)
         {
-            // Whole bodies only: HttpClient sends the body before reading the answer, so long-lived streams are relayed
-            // by their handlers instead (lease keep-alive: KeepAliveOnLeaderAsync).
-            message.Content = new StreamContent(request.Body);
+            message.Content = new ByteArrayContent(body);
         }
 
         CopyRequestHeaders(request, message);
@@ -113,8 +169,8 @@ public sealed class LeaderForwarder : IDisposable
         using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         context.Response.StatusCode = (int)response.StatusCode;
         CopyResponseHeaders(response, context.Response);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await CopyStreamingAsync(body, context.Response, cancellationToken).ConfigureAwait(false);
+        await using var answer = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await CopyStreamingAsync(answer, context.Response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -102,7 +102,7 @@ public sealed class LeaseKeeper
         if (info.RemainingTtlSeconds < info.GrantedTtlSeconds)
         {
             var renewal = new LeaseCheckpointCommand([new LeaseCheckpoint(id, info.GrantedTtlSeconds)]);
-            await _host.ProposeAsync(renewal, cancellationToken).ConfigureAwait(false);
+            await _host.ProposeHousekeepingAsync(renewal, cancellationToken).ConfigureAwait(false);
         }
 
         return info.GrantedTtlSeconds;
@@ -198,7 +198,7 @@ public sealed class LeaseKeeper
         using var timeout = new CancellationTokenSource(_host.Options.RequestTimeoutMs);
         try
         {
-            await _host.ProposeAsync(command, timeout.Token).ConfigureAwait(false);
+            await _host.ProposeHousekeepingAsync(command, timeout.Token).ConfigureAwait(false);
         }
         catch (ProposalFailedException)
         {

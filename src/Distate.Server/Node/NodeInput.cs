@@ -28,6 +28,7 @@ internal abstract record NodeInput
     /// <summary>The transport finished (or failed) sending a snapshot to a peer.</summary>
     public sealed record SnapshotStatus(NodeId Peer, bool Succeeded) : NodeInput;
 
-    /// <summary>The apply task wrote a snapshot's data file; the loop records it in the log and compacts.</summary>
-    public sealed record SnapshotTaken(StagedSnapshot Staged) : NodeInput;
+    /// <summary>The apply task wrote a snapshot's data file (on the durable log's storage of that generation); the loop
+    /// records it in the log and compacts.</summary>
+    public sealed record SnapshotTaken(StagedSnapshot Staged, int Generation) : NodeInput;
 }

@@ -3,10 +3,17 @@ using Distate.Raft;
 namespace Distate.Server.Node;
 
 /// <summary>The cluster could not accept or complete a request; the reason and leader hint say what to do.</summary>
-public sealed class ProposalFailedException : Exception
+public class ProposalFailedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public ProposalFailedException(DroppedReason reason, NodeId leaderHint, string message) : base(message)
+    {
+        Reason = reason;
+        LeaderHint = leaderHint;
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    protected ProposalFailedException(DroppedReason reason, NodeId leaderHint, string message, Exception cause) : base(message, cause)
     {
         Reason = reason;
         LeaderHint = leaderHint;

@@ -37,7 +37,7 @@ public sealed partial class RaftHost
             {
                 while (reader.TryRead(out var batch))
                 {
-                    ApplyBatchNow(batch);
+                    ApplyOrFail(batch);
                     MaybeStartSnapshot();
                 }
             }
@@ -45,8 +45,23 @@ public sealed partial class RaftHost
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The state machine cannot go on (a bug or a corrupt entry): stop the loop too rather than serve stale state.
+            // RunCritical turns the rethrow into a fatal failure of the node.
             _applies.Writer.TryComplete(ex);
-            FailUnapplied(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Applies a batch; if applying throws, the requests waiting on this batch fail at once with the cause
+    /// (the batch was already taken from the channel, so nothing else would answer them) before the failure stops the node.</summary>
+    private void ApplyOrFail(ApplyBatch batch)
+    {
+        try
+        {
+            ApplyBatchNow(batch);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            FailBatch(batch, new NodeFailedException("apply task", ex));
             throw;
         }
     }
@@ -94,6 +109,7 @@ public sealed partial class RaftHost
 
     private StoreResult? ApplyEntry(Entry entry)
     {
+        _seams.BeforeApply?.Invoke(entry);
         if (entry.Type == EntryType.ConfChange)
         {
             // Raft's own membership was updated by the loop when it handed this entry over; here only the directory.
@@ -123,13 +139,11 @@ public sealed partial class RaftHost
             return;
         }
 
-        // A snapshot that could not be written (disk full, storage failed) stops the node, as a failed log write does.
-        _snapshotWriter.GetAwaiter().GetResult();
-
         var envelope = SnapshotEnvelope.Capture(Members, Store);
         var confState = _appliedConfState;
         _snapshotRequestedAt = applied;
-        _snapshotWriter = Task.Run(() => WriteSnapshotAsync(applied, confState, envelope), CancellationToken.None);
+        // A snapshot that cannot be written for a reason other than a full disk stops the node, as a failed log write does.
+        _snapshotWriter = RunCritical("snapshot writer", () => WriteSnapshotAsync(applied, confState, envelope), mayEnd: true);
     }
 
     /// <summary>Encodes and writes a captured snapshot file, then hands it to the loop to record.</summary>
@@ -139,15 +153,14 @@ public sealed partial class RaftHost
         using var stream = new MemoryStream(_lastSnapshotBytes + (_lastSnapshotBytes / 8) + 4096);
         envelope.WriteTo(stream);
         _lastSnapshotBytes = (int)stream.Length;
-        var staged = _storage.StageSnapshot(index, confState, new ReadOnlyMemory<byte>(stream.GetBuffer(), 0, (int)stream.Length));
-        if (staged is null)
+        if (_storage.StageSnapshot(index, confState, new ReadOnlyMemory<byte>(stream.GetBuffer(), 0, (int)stream.Length)) is not { } staged)
         {
             return;
         }
 
         try
         {
-            await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(staged), _stop.Token).ConfigureAwait(false);
+            await _inputs.Writer.WriteAsync(new NodeInput.SnapshotTaken(staged.Staged, staged.Generation), _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException && _stop.IsCancellationRequested)
         {
@@ -158,7 +171,7 @@ public sealed partial class RaftHost
     /// <summary>Records a staged snapshot and compacts the log behind it, unless a newer snapshot is already held.</summary>
     private async Task SaveSnapshotAsync(NodeInput.SnapshotTaken taken)
     {
-        if (await _storage.CommitSnapshotAsync(taken.Staged, _stop.Token).ConfigureAwait(false) is null)
+        if (await _storage.CommitSnapshotAsync(taken.Staged, taken.Generation, _stop.Token).ConfigureAwait(false) is null)
         {
             return;
         }
@@ -177,17 +190,22 @@ public sealed partial class RaftHost
     {
         while (_applies.Reader.TryRead(out var batch))
         {
-            foreach (var (_, proposal) in batch.Proposals)
-            {
-                proposal.Completion.TrySetException(failure);
-            }
-
-            foreach (var read in batch.Reads)
-            {
-                read.Completion.TrySetException(failure);
-            }
-
-            batch.Applied?.TrySetException(failure);
+            FailBatch(batch, failure);
         }
+    }
+
+    private static void FailBatch(ApplyBatch batch, Exception failure)
+    {
+        foreach (var (_, proposal) in batch.Proposals)
+        {
+            proposal.Completion.TrySetException(failure);
+        }
+
+        foreach (var read in batch.Reads)
+        {
+            read.Completion.TrySetException(failure);
+        }
+
+        batch.Applied?.TrySetException(failure);
     }
 }

@@ -12,11 +12,26 @@ public sealed partial class RaftHost
     {
         try
         {
-            await Task.WhenAll(Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token), NotifyWatchProgressAsync(_stop.Token)).ConfigureAwait(false);
+            await Task.WhenAll(
+                Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token), NotifyWatchProgressAsync(_stop.Token), WatchDiskAsync(_stop.Token))
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>How often a read-only member (full disk) looks for room to accept writes again.</summary>
+    private static readonly TimeSpan DiskCheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>While the disk is full, checks every second whether it has room again (see <see cref="DurableLog.TryLeaveReadOnly"/>).</summary>
+    private async Task WatchDiskAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(DiskCheckInterval);
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        {
+            _storage.TryLeaveReadOnly();
         }
     }
 

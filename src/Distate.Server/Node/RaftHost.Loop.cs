@@ -11,6 +11,8 @@ public sealed partial class RaftHost
     private readonly List<NodeInput.Proposal> _batch = [];
     private NodeId _lastLeader = NodeId.None;
     private NodeInput.SnapshotTaken? _snapshotToSave;
+    private long _ticks;
+    private long _lastHandOffTick = long.MinValue / 2;
 
     private async Task RunLoopAsync()
     {
@@ -35,7 +37,37 @@ public sealed partial class RaftHost
                 await SaveSnapshotAsync(snapshot).ConfigureAwait(false);
             }
 
+            MaybeHandOffLeadership();
             _status = _raft.Status();
+        }
+    }
+
+    /// <summary>
+    /// A leader whose disk is full cannot take writes; if another voter exists, hand leadership to the most caught-up
+    /// one so the cluster keeps writing (tried again every election timeout while this member stays read-only).
+    /// </summary>
+    private void MaybeHandOffLeadership()
+    {
+        if (ReadOnlyReason is null || _raft.Role != StateRole.Leader || _ticks - _lastHandOffTick < _options.ElectionTimeoutTicks)
+        {
+            return;
+        }
+
+        _lastHandOffTick = _ticks;
+        var best = NodeId.None;
+        var bestMatch = LogIndex.Zero;
+        foreach (var (id, progress) in _raft.Status().Progress)
+        {
+            if (id != Id && !progress.IsLearner && progress.Match >= bestMatch)
+            {
+                (best, bestMatch) = (id, progress.Match);
+            }
+        }
+
+        if (best.IsSome)
+        {
+            NodeLog.HandOff(_logger, best.Value);
+            _raft.TransferLeadership(best);
         }
     }
 
@@ -73,6 +105,7 @@ public sealed partial class RaftHost
         {
             case NodeInput.Tick:
                 Volatile.Write(ref _tickQueued, 0);
+                _ticks++;
                 _raft.Tick();
                 break;
             case NodeInput.Proposal proposal:
@@ -101,28 +134,44 @@ public sealed partial class RaftHost
         }
     }
 
-    /// <summary>Proposes everything that arrived in this batch as one contiguous append.</summary>
+    /// <summary>
+    /// Proposes everything that arrived in this batch, as contiguous appends of at most MaxAppendBytes each, so Raft's
+    /// uncommitted budget sees (and can refuse) each slice rather than admitting any amount in one call.
+    /// </summary>
     private void ProposeBatch()
     {
-        if (_batch.Count == 0)
+        var started = Stopwatch.GetTimestamp();
+        for (var start = 0; start < _batch.Count;)
         {
-            return;
+            var end = start + 1;
+            long bytes = _batch[start].Command.Length;
+            while (end < _batch.Count && bytes + _batch[end].Command.Length <= Limits.MaxAppendBytes)
+            {
+                bytes += _batch[end++].Command.Length;
+            }
+
+            ProposeSlice(start, end, started);
+            start = end;
         }
 
-        var data = new ReadOnlyMemory<byte>[_batch.Count];
-        for (var i = 0; i < _batch.Count; i++)
+        _batch.Clear();
+    }
+
+    private void ProposeSlice(int start, int end, long started)
+    {
+        var data = new ReadOnlyMemory<byte>[end - start];
+        for (var i = start; i < end; i++)
         {
-            data[i] = _batch[i].Command;
+            data[i - start] = _batch[i].Command;
         }
 
         var result = _raft.Propose(data);
-        var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < _batch.Count; i++)
+        for (var i = start; i < end; i++)
         {
             var completion = _batch[i].Completion;
             if (result.Accepted)
             {
-                _proposals[result.Index + (ulong)i] = new PendingProposal(result.Term, completion, started);
+                _proposals[result.Index + (ulong)(i - start)] = new PendingProposal(result.Term, completion, started);
             }
             else
             {
@@ -130,8 +179,6 @@ public sealed partial class RaftHost
                 completion.TrySetException(new ProposalFailedException(result.Reason, result.LeaderHint, Describe(result.Reason)));
             }
         }
-
-        _batch.Clear();
     }
 
     /// <summary>Proposes a membership change after the writes that arrived before it, so order is kept.</summary>

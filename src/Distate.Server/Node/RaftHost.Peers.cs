@@ -54,19 +54,27 @@ public sealed partial class RaftHost
         _transport.SnapshotSent += (peer, ok) => _inputs.Writer.TryWrite(new NodeInput.SnapshotStatus(peer, ok));
         _transport.Start();
         SyncPeers();
-        _incoming = Task.Run(PumpIncomingAsync, CancellationToken.None);
+        _incoming = RunCritical("peer message pump", PumpIncomingAsync);
     }
 
     private async Task PumpIncomingAsync()
     {
         await foreach (var message in _transport!.Incoming.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            if (message.To == Id && !_isolatedFrom.Contains(message.From))
+            if (message.To == Id && !_isolatedFrom.Contains(message.From) && !RefusedWhileReadOnly(message))
             {
                 await _inputs.Writer.WriteAsync(new NodeInput.PeerMessage(message), _stop.Token).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>
+    /// While the disk is full, this member does not take new entries or snapshots from a leader: persisting them would
+    /// use up the reserve that keeps it alive. It falls behind (the leader retries), keeps answering heartbeats and
+    /// serving reads of what it has, and catches up once the disk has room.
+    /// </summary>
+    private bool RefusedWhileReadOnly(Message message) =>
+        ReadOnlyReason is not null && (message.Type == MessageType.Snapshot || (message.Type == MessageType.Append && message.Entries.Length > 0));
 
     /// <summary>Points the transport at every member in the directory and forgets removed ones (apply path).</summary>
     private void SyncPeers()

@@ -8,6 +8,7 @@ using Distate.Storage;
 using Distate.Store;
 using Distate.Store.Codec;
 using Distate.Store.Commands;
+using Distate.Store.Errors;
 using Distate.Store.Results;
 
 namespace Distate.Server.Node;
@@ -23,7 +24,9 @@ public sealed partial class RaftHost : IAsyncDisposable
     private const int InputCapacity = 16_384;
     private const int MaxInputsPerBatch = 4096;
     private readonly ServerOptions _options;
-    private readonly FasterRaftStorage _storage;
+    private readonly DurableLog _storage;
+    private readonly ILogger _logger;
+    private readonly NodeSeams _seams;
     private readonly Channel<NodeInput> _inputs = Channel.CreateBounded<NodeInput>(
         new BoundedChannelOptions(InputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<LogIndex, PendingProposal> _proposals = [];
@@ -39,11 +42,14 @@ public sealed partial class RaftHost : IAsyncDisposable
     private volatile RaftStatus _status;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RaftHost(ServerOptions options, FasterRaftStorage storage, KvStore store, NodeId id, ulong clusterId)
+    private RaftHost(ServerOptions options, ServerLimits limits, DurableLog storage, NodeId id, ulong clusterId, ILogger logger, NodeSeams seams)
     {
         _options = options;
         _storage = storage;
-        Store = store;
+        _logger = logger;
+        _seams = seams;
+        Limits = limits;
+        Store = new KvStore(limits.Store);
         Id = id;
         ClusterId = clusterId;
         Members.Changed += _ => SyncPeers();
@@ -53,6 +59,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         {
             Id = id, ElectionTimeoutTicks = options.ElectionTimeoutTicks, HeartbeatIntervalTicks = 1,
             RandomSeed = (ulong)Environment.TickCount64 ^ id.Value,
+            MaxAppendBytes = limits.MaxAppendBytes, MaxUncommittedBytes = limits.MaxUncommittedBytes,
         };
         var latest = storage.LatestSnapshot();
         RestoreFromSnapshot(latest);
@@ -73,6 +80,18 @@ public sealed partial class RaftHost : IAsyncDisposable
 
     /// <summary>The settings this member runs with.</summary>
     public ServerOptions Options => _options;
+
+    /// <summary>Every size limit, derived from --max-request-bytes and the quota.</summary>
+    public ServerLimits Limits { get; }
+
+    /// <summary>Why this member refuses client writes for now (its disk is full); null while it accepts them.</summary>
+    public string? ReadOnlyReason => _storage.ReadOnlyReason;
+
+    /// <summary>Why this member stopped for good (a loop, the apply task or storage failed); null while it runs.</summary>
+    public string? FatalError => Volatile.Read(ref _fatal)?.Message;
+
+    /// <summary>Completes with the failure when the node fails for good; the process should then exit non-zero.</summary>
+    public Task<NodeFailedException> Failed => _failed.Task;
 
     /// <summary>The replicated member list (names, peer and client URLs).</summary>
     public MemberDirectory Members { get; } = new();
@@ -100,6 +119,16 @@ public sealed partial class RaftHost : IAsyncDisposable
     {
         get
         {
+            if (FatalError is { } fatal)
+            {
+                return fatal;
+            }
+
+            if (ReadOnlyReason is { } readOnly)
+            {
+                return readOnly;
+            }
+
             var status = Status;
             if (!status.Leader.IsSome)
             {
@@ -112,33 +141,77 @@ public sealed partial class RaftHost : IAsyncDisposable
     }
 
     /// <summary>Opens storage (founding the cluster on first start) and starts the loop and the ticker.</summary>
-    public static async Task<RaftHost> StartAsync(ServerOptions options, CancellationToken cancellationToken)
+    public static async Task<RaftHost> StartAsync(ServerOptions options, ILogger logger, NodeSeams seams, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(seams);
+        var limits = ServerLimits.From(options);
         var id = MemberIds.ForPeerUrl(options.InitialCluster[options.Name]);
         Directory.CreateDirectory(options.DataDir);
-        var storage = FasterRaftStorage.Open(new StorageOptions { Directory = Path.Combine(options.DataDir, "raft") });
-        await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
-        var host = new RaftHost(options, storage, new KvStore(), id, MemberIds.ForCluster(options.InitialClusterToken));
-        host.StartTransport();
-        host._applier = Task.Run(host.RunApplierAsync, CancellationToken.None);
-        host._loop = Task.Run(host.RunLoopAsync, CancellationToken.None);
-        host._ticker = Task.Run(host.RunTickerAsync, CancellationToken.None);
-        host._background = Task.Run(host.RunBackgroundAsync, CancellationToken.None);
-        // Return once the loop has applied what was committed (and a lone voter leads), so status is meaningful.
-        await Task.WhenAny(host._started.Task, host._loop).ConfigureAwait(false);
-        if (host._loop.IsFaulted)
+        var storageOptions = new StorageOptions
         {
-            await host._loop.ConfigureAwait(false);
+            Directory = Path.Combine(options.DataDir, "raft"), MaxEntryBytes = limits.MaxEntryBytes, MaxSnapshotBytes = limits.MaxSnapshotBytes,
+            PageSizeBits = limits.LogPageSizeBits, MemorySizeBits = limits.LogMemorySizeBits, DeviceFactory = seams.LogDevice,
+        };
+        var storage = DurableLog.Open(storageOptions, options.DiskReserveBytes, logger, seams.AvailableDiskBytes);
+        await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
+        var host = new RaftHost(options, limits, storage, id, MemberIds.ForCluster(options.InitialClusterToken), logger, seams);
+        host.StartTransport();
+        host._applier = host.RunCritical("apply task", host.RunApplierAsync);
+        host._loop = host.RunCritical("node loop", host.RunLoopAsync);
+        host._ticker = host.RunCritical("ticker", host.RunTickerAsync);
+        host._background = host.RunCritical("background work", host.RunBackgroundAsync);
+        // Return once the loop has applied what was committed (and a lone voter leads), so status is meaningful.
+        await Task.WhenAny(host._started.Task, host._failed.Task).ConfigureAwait(false);
+        if (host._failed.Task.IsCompleted)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw host._failed.Task.Result;
         }
 
         return host;
     }
 
-    /// <summary>Replicates a store command and returns the store's result once it is applied here.</summary>
-    public async Task<StoreResult> ProposeAsync(StoreCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// The door for a client's store command: checks it completely — as apply will (empty key, sizes, txn shape) and
+    /// against --max-request-bytes — and refuses it with a <see cref="StoreError"/> before anything is proposed; throws
+    /// <see cref="WritesRefusedException"/> while this member's disk is full. Otherwise replicates it and returns the
+    /// store's result once it is applied here.
+    /// </summary>
+    public Task<StoreResult> ProposeAsync(StoreCommand command, CancellationToken cancellationToken)
     {
-        var result = await ProposeEntryAsync(CommandCodec.Encode(command), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(command);
+        if (Store.Validate(command) is { } refused)
+        {
+            return Task.FromResult<StoreResult>(StoreError.Create(Store.CurrentRevision, refused));
+        }
+
+        var data = CommandCodec.Encode(command);
+        if (data.Length > Limits.MaxRequestBytes)
+        {
+            return Task.FromResult<StoreResult>(StoreError.Create(Store.CurrentRevision, StoreErrorCode.RequestTooLarge));
+        }
+
+        if (ReadOnlyReason is { } readOnly)
+        {
+            throw new WritesRefusedException("etcdserver: " + readOnly);
+        }
+
+        return ProposeEncodedAsync(data, cancellationToken);
+    }
+
+    /// <summary>Replicates the member's own housekeeping (lease expiry and checkpoints, compaction): no door, and
+    /// accepted while the disk is full, since these writes are small and free space or keep leases honest.</summary>
+    public Task<StoreResult> ProposeHousekeepingAsync(StoreCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return ProposeEncodedAsync(CommandCodec.Encode(command), cancellationToken);
+    }
+
+    private async Task<StoreResult> ProposeEncodedAsync(byte[] data, CancellationToken cancellationToken)
+    {
+        var result = await ProposeEntryAsync(data, cancellationToken).ConfigureAwait(false);
         return result ?? throw new InvalidOperationException("a store command produced no store result");
     }
 
@@ -148,7 +221,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         RetryTransientAsync(async () =>
         {
             var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _inputs.Writer.WriteAsync(new NodeInput.Proposal(data, completion), cancellationToken).ConfigureAwait(false);
+            await WriteInputAsync(new NodeInput.Proposal(data, completion), cancellationToken).ConfigureAwait(false);
             return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -156,17 +229,32 @@ public sealed partial class RaftHost : IAsyncDisposable
     public async Task ProposeConfChangeAsync(ConfChange change, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _inputs.Writer.WriteAsync(new NodeInput.ConfChangeProposal(change, completion), cancellationToken).ConfigureAwait(false);
+        await WriteInputAsync(new NodeInput.ConfChangeProposal(change, completion), cancellationToken).ConfigureAwait(false);
         await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits until a linearizable read may be served from <see cref="Store"/> (ReadIndex); retried like a
     /// proposal while an election is under way.</summary>
-    public Task ReadBarrierAsync(CancellationToken cancellationToken) =>
+    public Task ReadBarrierAsync(CancellationToken cancellationToken)
+    {
+        var status = Status;
+        if (ReadOnlyReason is { } readOnly && status.Role != StateRole.Leader && status.Leader.IsSome)
+        {
+            // A follower with a full disk takes no new entries (RefusedWhileReadOnly): a read index from the leader may
+            // lie beyond everything it will apply, so say so at once rather than time out.
+            throw new ProposalFailedException(DroppedReason.NotLeader, status.Leader,
+                $"{readOnly}; as a follower with a full disk this member no longer takes new entries from the leader, so it " +
+                "cannot answer linearizable reads: read from another member, or ask for a serializable read") { Indeterminate = true };
+        }
+
+        return ReadBarrierCoreAsync(cancellationToken);
+    }
+
+    private Task<StoreResult?> ReadBarrierCoreAsync(CancellationToken cancellationToken) =>
         RetryTransientAsync(async () =>
         {
             var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _inputs.Writer.WriteAsync(new NodeInput.ReadBarrier(completion), cancellationToken).ConfigureAwait(false);
+            await WriteInputAsync(new NodeInput.ReadBarrier(completion), cancellationToken).ConfigureAwait(false);
             await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return (StoreResult?)null;
         }, cancellationToken);
@@ -176,23 +264,23 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// certainly not applied and a leader may soon exist; when the deadline passes, the last refusal is what the
     /// client sees (so a minority member still answers 503 within the request timeout, never hangs).
     /// </summary>
-    private static async Task<StoreResult?> RetryTransientAsync(Func<Task<StoreResult?>> attempt, CancellationToken cancellationToken)
+    private async Task<StoreResult?> RetryTransientAsync(Func<Task<StoreResult?>> attempt, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(10);
+        var delay = Backoff.First;
         while (true)
         {
             try
             {
                 return await attempt().ConfigureAwait(false);
             }
-            catch (ProposalFailedException ex) when (IsTransient(ex.Reason) && !ex.Indeterminate)
+            catch (ProposalFailedException ex) when (IsTransient(ex.Reason) && !ex.Indeterminate && !_stop.IsCancellationRequested)
             {
-                if (!await BackoffAsync(delay, cancellationToken).ConfigureAwait(false))
+                if (!await Backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
                     throw;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
+                delay = Backoff.Next(delay);
             }
         }
     }
@@ -200,19 +288,6 @@ public sealed partial class RaftHost : IAsyncDisposable
     private static bool IsTransient(DroppedReason reason) =>
         reason is DroppedReason.NoLeader or DroppedReason.LeaderNotReady or DroppedReason.TransferInProgress or DroppedReason.LeadershipLost;
 
-    /// <summary>Waits out a retry backoff; false when the deadline passes first.</summary>
-    private static async Task<bool> BackoffAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -232,13 +307,14 @@ public sealed partial class RaftHost : IAsyncDisposable
         var stopping = new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, "the node is shutting down") { Indeterminate = true };
         FailAll(stopping);
         FailUnapplied(stopping);
+        FailQueuedInputs(stopping);
         await _storage.DisposeAsync().ConfigureAwait(false);
         Forwarder.Dispose();
         Store.Dispose();
         _stop.Dispose();
     }
 
-    private static async Task FoundIfNewAsync(ServerOptions options, FasterRaftStorage storage, CancellationToken cancellationToken)
+    private static async Task FoundIfNewAsync(ServerOptions options, DurableLog storage, CancellationToken cancellationToken)
     {
         if (storage.LastIndex() > LogIndex.Zero || !storage.HardState.IsEmpty || options.InitialClusterState != "new")
         {

@@ -25,7 +25,7 @@ public static partial class RestApi
             RequireKey(call, keyBytes, allowEmpty: false);
             var leaseId = new LeaseId(RestQuery.Number("lease", lease, 1, long.MaxValue, 0));
             var precondition = RestPrecondition.Parse(ifMatch, ifNoneMatch, allowIfNoneMatch: true);
-            byte[] value = await RestBody.ReadAsync(context.Request, call.Host.Store.Settings.MaxValueBytes, call.Deadline).ConfigureAwait(false);
+            byte[] value = await RestBody.ReadAsync(context.Request, call.Host.Limits.MaxRequestBytes, call.Deadline).ConfigureAwait(false);
             var put = new PutCommand { Key = keyBytes, Value = value, Lease = leaseId, PrevKv = true };
             var written = precondition.IsSet
                 ? (PutResult)await ProposeConditionalAsync(call, keyBytes, precondition, put).ConfigureAwait(false)

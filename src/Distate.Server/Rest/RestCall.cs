@@ -80,8 +80,24 @@ internal sealed class RestCall
     /// <summary>Replicates a command and returns its result once applied here; a store refusal becomes a JSON error.</summary>
     public async Task<StoreResult> ProposeAsync(StoreCommand command)
     {
-        var result = await Host.ProposeAsync(command, Deadline).ConfigureAwait(false);
-        return result is StoreError error ? throw RestErrors.FromStore(error) : result;
+        StoreResult result;
+        try
+        {
+            result = await Host.ProposeAsync(command, Deadline).ConfigureAwait(false);
+        }
+        catch (WritesRefusedException ex)
+        {
+            throw new RestRequestException(StatusCodes.Status507InsufficientStorage, new RestError { Error = ex.Message, Code = "disk_full" }, ex);
+        }
+
+        return result switch
+        {
+            StoreError { Code: StoreErrorCode.RequestTooLarge } => throw RestErrors.TooLarge(
+                $"the request is larger than the {Host.Limits.MaxRequestBytes}-byte limit (--max-request-bytes) once encoded with its key; " +
+                "etcdserver: request is too large"),
+            StoreError error => throw RestErrors.FromStore(error),
+            _ => result,
+        };
     }
 
     /// <summary>Waits for a linearizable read point (ReadIndex).</summary>

@@ -14,4 +14,8 @@ public sealed class StorageFailedException : Exception
 
     /// <summary>Creates the exception with a message and cause.</summary>
     public StorageFailedException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>True when the write failed because the disk is full (ENOSPC, or almost no space left on the log's
+    /// file system): the data on disk is intact, and a host may reopen the storage and go on once space is freed.</summary>
+    public bool IsDiskFull { get; init; }
 }

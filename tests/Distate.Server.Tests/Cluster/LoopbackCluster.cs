@@ -19,6 +19,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "distate-cluster-" + Guid.NewGuid().ToString("N"));
     private readonly List<ServerOptions> _options = [];
+    private readonly List<Distate.Server.Node.NodeSeams?> _seams = [];
 
     private LoopbackCluster(HttpClient client) => Client = client;
 
@@ -31,8 +32,10 @@ public sealed class LoopbackCluster : IAsyncDisposable
     /// <summary>The running members.</summary>
     public IEnumerable<DistateServer> Live => Members.Where(member => member is not null).Select(member => member!);
 
-    /// <summary>Starts <paramref name="size"/> founding members; <paramref name="configure"/> adjusts each one's options.</summary>
-    public static async Task<LoopbackCluster> StartAsync(int size, Func<ServerOptions, ServerOptions>? configure = null)
+    /// <summary>Starts <paramref name="size"/> founding members; <paramref name="configure"/> adjusts each one's options and
+    /// <paramref name="seams"/> gives member i (from 0) its fault-injection seams.</summary>
+    public static async Task<LoopbackCluster> StartAsync(
+        int size, Func<ServerOptions, ServerOptions>? configure = null, Func<int, Distate.Server.Node.NodeSeams?>? seams = null)
     {
         var cluster = new LoopbackCluster(new HttpClient { Timeout = TimeSpan.FromSeconds(20) });
         var founders = new Dictionary<string, Uri>();
@@ -47,9 +50,10 @@ public sealed class LoopbackCluster : IAsyncDisposable
         {
             var options = cluster.OptionsFor($"m{i}", founders[$"m{i}"], clientUrls[i - 1], founders, "new");
             cluster._options.Add(configure is null ? options : configure(options));
+            cluster._seams.Add(seams?.Invoke(i - 1));
         }
 
-        var starts = cluster._options.Select(options => DistateServer.StartAsync(options)).ToList();
+        var starts = cluster._options.Select((options, i) => DistateServer.StartAsync(options, cluster._seams[i])).ToList();
         foreach (var start in starts)
         {
             cluster.Members.Add(await start);
@@ -74,6 +78,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options.Add(options);
+        _seams.Add(null);
         var server = await DistateServer.StartAsync(options);
         Members.Add(server);
         return server;
@@ -92,7 +97,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
     /// <summary>Restarts member <paramref name="index"/> from its data dir.</summary>
     public async Task<DistateServer> RestartAsync(int index)
     {
-        var server = await DistateServer.StartAsync(_options[index]);
+        var server = await DistateServer.StartAsync(_options[index], _seams[index]);
         Members[index] = server;
         return server;
     }

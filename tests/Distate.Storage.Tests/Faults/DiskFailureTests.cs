@@ -5,7 +5,7 @@ namespace Distate.Storage.Tests.Faults;
 
 // Proves that when the disk refuses a write (ENOSPC, EACCES, EIO injected under FasterLog by a wrapping device) the
 // storage does not acknowledge it: the pending write faults with StorageFailedException carrying an actionable
-// message, every later write is refused, and after a restart on a healthy disk everything acknowledged before the
+// message (a full disk flagged IsDiskFull, so the host can reopen once there is room), every later write is refused, and after a restart on a healthy disk everything acknowledged before the
 // fault is still there. Also proves that a directory that cannot be opened fails Open with the same typed error.
 public sealed class DiskFailureTests
 {
@@ -26,10 +26,13 @@ public sealed class DiskFailureTests
         device!.FailWrites(errno);
         var failed = storage.PersistAsync(null, TestEntries.Run(6, 5, 1)).AsTask();
         var error = await Assert.ThrowsAsync<StorageFailedException>(() => failed.WaitAsync(Timeout));
-        Assert.Contains("must stop", error.Message, StringComparison.Ordinal);
+        // ENOSPC is told apart (the host may reopen the storage once the disk has room); anything else means stop.
+        Assert.Equal(errno == 28, error.IsDiskFull);
+        Assert.Contains(errno == 28 ? "is full" : "must stop", error.Message, StringComparison.Ordinal);
         Assert.True(storage.IsFailed);
         var refused = await Assert.ThrowsAsync<StorageFailedException>(() => storage.PersistAsync(null, TestEntries.Run(11, 1, 1)).AsTask());
         Assert.Contains("refuses writes", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(errno == 28, refused.IsDiskFull);
         await storage.DisposeAsync();
 
         using var reopened = FasterRaftStorage.Open(TestEntries.Options(dir.Path));
