@@ -50,6 +50,7 @@ public sealed partial class RaftNode
             CommittedEntries = committed,
             ReadStates = TakeReleasableReads(appliedAfter),
             DroppedReads = _droppedReads,
+            ProposalCutoff = TakeProposalCutoff(),
             MustSync = entries.Count > 0 || snapshot is not null || hard.Term != _previousHardState.Term || hard.Vote != _previousHardState.Vote,
         };
         _messages = [];
@@ -106,6 +107,31 @@ public sealed partial class RaftNode
     }
 
     private HardState CurrentHardState => new(_term, _vote, _log.Committed);
+
+    /// <summary>
+    /// Reports the committed term once each time it rises. Once is enough, because a proposal accepted later carries
+    /// the proposer's current term, which is never below a committed term. Walkthrough of the loss it resolves
+    /// (simulator seed 1128268, Crashes5):
+    /// 1. Node 4 wins term 5 with votes from 1 and 2 and appends its no-op at 39; nodes 3 and 5 are already in term 6.
+    /// 2. A client proposes on 4, accepted as 5/40; 4 hears term 6 and steps down with 39..40 stored only on 4 and 2.
+    /// 3. Node 3 wins term 7 with last index 38 and appends its no-op at 39; its appends cut 39..40 from 4 and 2.
+    /// 4. 7/39 commits; nobody proposes again, so index 40 is never committed and 5/40 would wait for ever.
+    /// Here, commit reaching 7/39 rules out 5/40 (the entry finally committed at 40 has a term of at least 7).
+    /// <see cref="HasReady"/> needs no extra test: the committed term rises only with the commit index, which
+    /// changes the HardState.
+    /// </summary>
+    private ProposalCutoff? TakeProposalCutoff()
+    {
+        // Unreadable only if the host compacted past commit (it may not); retried on the next Ready if so.
+        if (!_log.TryTerm(_log.Committed, out var term) || term <= _reportedCommittedTerm)
+        {
+            return null;
+        }
+
+        Invariant.Check(term <= _term, "a committed entry's term never exceeds the current term");
+        _reportedCommittedTerm = term;
+        return new ProposalCutoff(_log.Committed, term);
+    }
 
     /// <summary>Broadcasts appends and read rounds deferred so that a batch of inputs shares one message each.</summary>
     private void Flush()

@@ -35,6 +35,7 @@ public sealed partial class RaftNode
     private bool _broadcastPending;
     private bool _campaignAfterApply;
     private HardState _previousHardState;
+    private Term _reportedCommittedTerm;
     private SoftState _previousSoftState;
     private Ready? _outstanding;
 
@@ -57,6 +58,8 @@ public sealed partial class RaftNode
         _log.Initialize(LogIndex.Max(hardState.Commit, snapshotIndex), LogIndex.Max(options.Applied, snapshotIndex));
         _previousHardState = new HardState(_term, _vote, _log.Committed);
         _previousSoftState = new SoftState(_leader, _role);
+        // A restarted host has no pending proposals, so what was committed before the restart needs no cutoff.
+        _reportedCommittedTerm = _log.TermOrZero(_log.Committed);
         Invariant.Check(_log.Committed <= _log.LastIndex, "persisted commit beyond the persisted log");
     }
 

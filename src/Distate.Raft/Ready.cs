@@ -4,7 +4,8 @@ namespace Distate.Raft;
 /// A batch of work the core hands the host. The host must, in this order: persist <see cref="Snapshot"/>,
 /// <see cref="Entries"/> and <see cref="HardState"/>; send <see cref="Messages"/>; apply
 /// <see cref="CommittedEntries"/> (then snapshot data, if installing); serve <see cref="ReadStates"/>; fail
-/// <see cref="DroppedReads"/>; and call <c>RaftNode.Advance</c> with this object.
+/// <see cref="DroppedReads"/> and the proposals <see cref="ProposalCutoff"/> rules out; and call
+/// <c>RaftNode.Advance</c> with this object.
 /// </summary>
 public sealed class Ready
 {
@@ -35,11 +36,19 @@ public sealed class Ready
     /// <summary>Reads the core gave up on (leadership lost, refused by the leader); fail them now.</summary>
     public IReadOnlyList<DroppedRead> DroppedReads { get; init; } = [];
 
+    /// <summary>
+    /// Set when the committed log first reaches an entry of a newer term; null otherwise. The host fails every pending
+    /// proposal it rules out: without this, a proposal whose index was truncated away on a deposed leader waits for
+    /// that index to be committed again, which in a quiet cluster never happens.
+    /// </summary>
+    public ProposalCutoff? ProposalCutoff { get; init; }
+
     /// <summary>True when the host must fsync before sending (entries, a term or a vote changed).</summary>
     public bool MustSync { get; init; }
 
     /// <summary>True when the batch has nothing in it.</summary>
     public bool IsEmpty =>
         SoftState is null && HardState is null && Snapshot is null && Entries.Count == 0 && Messages.Count == 0 &&
-        CommittedEntries.Count == 0 && ReadStates.Count == 0 && DroppedReads.Count == 0;
+        CommittedEntries.Count == 0 && ReadStates.Count == 0 && DroppedReads.Count == 0 &&
+        ProposalCutoff is null;
 }

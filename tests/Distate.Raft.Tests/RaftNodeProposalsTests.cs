@@ -5,7 +5,8 @@ namespace Distate.Raft.Tests;
 /// leaderless nodes with NoLeader, a leader over its uncommitted budget with UncommittedLimit; single-server
 /// membership changes add a learner, promote it, remove a follower, and remove the leader itself (which steps down and
 /// lets another leader emerge); a second change is refused while one is pending, and any change is refused before
-/// the leader has committed an entry of its term.
+/// the leader has committed an entry of its term. A proposal always resolves: the core reports a ProposalCutoff each time
+/// the committed term rises, which fails proposals of earlier terms above the commit even if their index is never reused.
 /// </summary>
 public sealed class RaftNodeProposalsTests
 {
@@ -199,5 +200,57 @@ public sealed class RaftNodeProposalsTests
         cluster.Elect(1);
 
         Assert.Equal(DroppedReason.InvalidConfChange, cluster.ProposeConfChange(1, type, target).Reason);
+    }
+
+    [Fact]
+    public void A_proposal_cutoff_is_reported_once_each_time_the_committed_term_rises()
+    {
+        // Without PreVote and CheckQuorum a campaign deposes a live leader at once, which keeps the test short.
+        var cluster = TestCluster.OfSize(3, o => o with { PreVote = false, CheckQuorum = false });
+        cluster.Elect(1);
+        cluster.Propose(1, "x");
+        cluster.Deliver();
+        cluster.Elect(2);
+        cluster.Propose(2, "y");
+        cluster.Deliver();
+
+        // Term 1 commits its no-op at 1 and "x" at 2; term 2 commits its no-op at 3 and "y" at 4.
+        ProposalCutoff[] expected = [new(new LogIndex(1), new Term(1)), new(new LogIndex(3), new Term(2))];
+        foreach (var node in cluster.Nodes.Values)
+        {
+            Assert.Equal(expected, node.Readies.Where(r => r.ProposalCutoff is not null).Select(r => r.ProposalCutoff!.Value));
+        }
+    }
+
+    [Fact]
+    public void A_cutoff_rules_out_only_earlier_terms_above_its_index()
+    {
+        var cutoff = new ProposalCutoff(new LogIndex(10), new Term(3));
+
+        Assert.True(cutoff.RulesOut(new LogIndex(11), new Term(2)));
+        // At or below the commit the applied entry decides; the cutoff's own term (and later ones) may still commit.
+        Assert.False(cutoff.RulesOut(new LogIndex(10), new Term(2)));
+        Assert.False(cutoff.RulesOut(new LogIndex(11), new Term(3)));
+        Assert.False(cutoff.RulesOut(new LogIndex(11), new Term(4)));
+    }
+
+    [Fact]
+    public void A_deposed_leaders_proposal_fails_when_a_newer_term_commits_even_if_its_index_is_never_reused()
+    {
+        var cluster = TestCluster.OfSize(3, o => o with { PreVote = false, CheckQuorum = false });
+        cluster.Elect(1);
+        cluster.Isolate(1);
+        var overwritten = cluster.Propose(1, "overwritten");
+        var vanished = cluster.Propose(1, "vanished");
+        cluster.Elect(2);
+        cluster.Heal();
+        cluster.Tick(3);
+
+        // Node 2's no-op takes index 2; its log ends there, so index 3 stays empty in this quiet cluster.
+        Assert.Equal(new LogIndex(2), cluster.Raft(1).LastIndex);
+        Assert.Equal(new LogIndex(3), vanished.Index);
+        Assert.Empty(cluster[1].PendingProposals);
+        Assert.Contains((overwritten.Index, overwritten.Term), cluster[1].FailedProposals);
+        Assert.Contains((vanished.Index, vanished.Term), cluster[1].FailedProposals);
     }
 }

@@ -13,7 +13,8 @@ namespace Distate.Simulation;
 /// 2. a read never misses a write to its register that completed (acknowledged) before the read began and is
 ///    later in the log than what the read observed (a stale read);
 /// 3. reads are monotonic: if read A completed before read B began, B observed a write no earlier than A's;
-/// 4. acknowledged writes are ordered in the log as in real time, and are in the final log (durability).
+/// 4. acknowledged writes are ordered in the log as in real time, and are in the final log (durability);
+/// 5. a write reported failed is in no node's applied log (a failure means "not applied", never "maybe").
 /// </remarks>
 public static class LinearizabilityChecker
 {
@@ -34,6 +35,14 @@ public static class LinearizabilityChecker
 
     private static void CheckWritesDurableAndOrdered(IEnumerable<ClientOperation> writes, IReadOnlyDictionary<ulong, ulong> applied)
     {
+        foreach (var write in writes)
+        {
+            if (write.Outcome == OperationOutcome.Failed && applied.TryGetValue(write.Id, out var at))
+            {
+                throw new SafetyViolationException($"{write} was reported failed but was applied at {at}");
+            }
+        }
+
         var acknowledged = writes.Where(w => w.Outcome == OperationOutcome.Ok).OrderBy(w => w.CompletedAt).ToList();
         foreach (var write in acknowledged)
         {

@@ -2,16 +2,28 @@ using Distate.Raft;
 
 namespace Distate.Simulation;
 
-/// <summary>After healing: a leader must emerge and every pending proposal must resolve within a bound.</summary>
+/// <summary>
+/// After healing: a leader must emerge; once one is stable, every pending write must resolve within a bound with no
+/// help from new writes (a quiet cluster must not strand a proposal); then a fresh write and read must succeed.
+/// </summary>
 public sealed partial class SimCluster
 {
     private const int ProgressTicks = 40;
+
+    /// <summary>
+    /// Ticks a stable leader gets to resolve every pending write: it commits its no-op (a few message delays, plus
+    /// probing back over a deposed leader's suffix), and the commit reaches the proposer with the next heartbeat.
+    /// </summary>
+    private const int ResolveTicks = 20;
 
     private int LivenessClient => _scenario.Clients;
 
     private void RunLivenessPhase()
     {
         var healedAt = _now;
+        var stableSince = _now;
+        (NodeId Id, Term Term) stable = default;
+        int? resolvedAt = null;
         for (var tick = 0; tick < _scenario.LivenessTicks; tick++)
         {
             RunTick(injectFaults: false);
@@ -19,23 +31,37 @@ public sealed partial class SimCluster
             var leader = StableLeader();
             if (leader is null)
             {
+                stable = default;
                 continue;
             }
 
-            if (!_history.Any(op => op.Outcome == OperationOutcome.Pending))
+            if ((leader.Id, leader.Raft!.Term) != stable)
             {
-                ProveProgress(healedAt);
-                return;
+                // The bound counts from the moment this leader, in this term, is followed by a majority.
+                stable = (leader.Id, leader.Raft.Term);
+                stableSince = _now;
+                resolvedAt = null;
             }
 
-            // A proposal resolves only when its index is applied, so keep the log moving: a client keeps writing
-            // through the leader (a real workload does the same), and pending entries are decided by what commits.
-            // The barrier write is re-issued whenever the previous one is not pending on the current leader (it may
-            // itself be stuck on an overwritten index, waiting for the log to grow).
-            var barrier = _clientOperation[LivenessClient];
-            if (barrier is not { Outcome: OperationOutcome.Pending } || barrier.Node != leader.Id)
+            var waitedTicks = (int)((_now - stableSince) / StepsPerTick);
+            var pendingWrite = _history.Find(op => op.IsWrite && op.Outcome == OperationOutcome.Pending);
+            if (pendingWrite is not null && waitedTicks > ResolveTicks)
             {
-                _clientOperation[LivenessClient] = Write(LivenessClient, leader, 0);
+                throw new SafetyViolationException(
+                    $"liveness: leader {leader.Id} stable in term {leader.Raft.Term} for {waitedTicks} ticks, yet {pendingWrite} is unresolved " +
+                    $"(a proposal must be committed or failed within {ResolveTicks} ticks of a stable leader); {DescribeNodes()}");
+            }
+
+            if (pendingWrite is null)
+            {
+                // Recorded once: reads may still be pending (they resolve by their own deadline).
+                resolvedAt ??= waitedTicks;
+                if (!_history.Exists(op => op.Outcome == OperationOutcome.Pending))
+                {
+                    Statistics.ResolveTicks = resolvedAt.Value;
+                    ProveProgress(healedAt);
+                    return;
+                }
             }
         }
 

@@ -155,6 +155,11 @@ public sealed class SimNode
             ApplyEntry(cluster, entry, now);
         }
 
+        if (ready.ProposalCutoff is { } cutoff)
+        {
+            FailWritesRuledOut(cluster, cutoff, now);
+        }
+
         // 4. Serve reads.
         ServeReads(cluster, ready, now);
         raft.Advance(ready);
@@ -238,6 +243,36 @@ public sealed class SimNode
         if (applied.Value > keep)
         {
             Storage.Compact(applied - keep);
+        }
+    }
+
+    /// <summary>Fails writes whose index can now only ever hold an entry of a later term (see ProposalCutoff).</summary>
+    private void FailWritesRuledOut(SimCluster cluster, ProposalCutoff cutoff, long now)
+    {
+        List<LogIndex>? emptied = null;
+        foreach (var (index, writes) in _pendingWrites)
+        {
+            // Several writes may wait on one index: each leader that reused it after a truncation added one.
+            writes.RemoveAll(write =>
+            {
+                if (!cutoff.RulesOut(write.ProposedIndex, write.ProposedTerm))
+                {
+                    return false;
+                }
+
+                cluster.Trace($"{Id} failed {write}: the committed log reached {cutoff}");
+                Complete(write, OperationOutcome.Failed, now);
+                return true;
+            });
+            if (writes.Count == 0)
+            {
+                (emptied ??= []).Add(index);
+            }
+        }
+
+        foreach (var index in emptied ?? [])
+        {
+            _pendingWrites.Remove(index);
         }
     }
 

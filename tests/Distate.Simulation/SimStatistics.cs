@@ -27,6 +27,9 @@ public sealed class SimStatistics
     /// <summary>Ticks from healing to proven progress.</summary>
     public int LivenessTicks { get; set; }
 
+    /// <summary>Ticks from a leader becoming stable after healing to every pending write resolved (worst run).</summary>
+    public int ResolveTicks { get; set; }
+
     /// <summary>Counts outcomes of the history.</summary>
     public void Record(IEnumerable<ClientOperation> history)
     {
@@ -58,10 +61,12 @@ public sealed class SimStatistics
         ConfChanges += other.ConfChanges;
         Transfers += other.Transfers;
         LivenessTicks = Math.Max(LivenessTicks, other.LivenessTicks);
+        ResolveTicks = Math.Max(ResolveTicks, other.ResolveTicks);
     }
 
     /// <inheritdoc />
     public override string ToString() =>
         $"writes ok {WritesOk}, reads ok {ReadsOk}, not ok {NotOk}, crashes {Crashes}, partitions {Partitions}, " +
-        $"conf changes {ConfChanges}, transfers {Transfers}, worst liveness {LivenessTicks} ticks";
+        $"conf changes {ConfChanges}, transfers {Transfers}, worst liveness {LivenessTicks} ticks, " +
+        $"worst resolve {ResolveTicks} ticks";
 }

@@ -171,7 +171,7 @@ public sealed partial class RaftHost
             var completion = _batch[i].Completion;
             if (result.Accepted)
             {
-                _proposals[result.Index + (ulong)(i - start)] = new PendingProposal(result.Term, completion, started);
+                AddProposal(result.Index + (ulong)(i - start), new PendingProposal(result.Term, completion, started));
             }
             else
             {
@@ -188,7 +188,7 @@ public sealed partial class RaftHost
         var result = _raft.ProposeConfChange(proposal.Change);
         if (result.Accepted)
         {
-            _proposals[result.Index] = new PendingProposal(result.Term, proposal.Completion, Stopwatch.GetTimestamp());
+            AddProposal(result.Index, new PendingProposal(result.Term, proposal.Completion, Stopwatch.GetTimestamp()));
         }
         else
         {
@@ -222,10 +222,16 @@ public sealed partial class RaftHost
             SendMessages(ready.Messages);
         }
 
-        // 3. Apply: hand the committed entries (and the reads they release) to the apply task, in log order.
+        // 3. Apply: hand the committed entries (and the reads they release) to the apply task, in log order; then fail
+        // the proposals the cutoff rules out (all above the commit index, so none of them is in this batch).
         if (HandOff(ready) is { } batch)
         {
             await _applies.Writer.WriteAsync(batch, _stop.Token).ConfigureAwait(false);
+        }
+
+        if (ready.ProposalCutoff is { } cutoff)
+        {
+            FailRuledOutProposals(cutoff);
         }
 
         // 4. Advance.
@@ -294,22 +300,89 @@ public sealed partial class RaftHost
     {
         foreach (var entry in committed)
         {
-            if (!_proposals.Remove(entry.Index, out var pending))
+            if (_proposals.Remove(entry.Index, out var pending))
             {
-                continue;
+                TakeProposal(entry, pending, batch);
             }
 
-            if (pending.Term == entry.Term)
+            for (var i = _displacedProposals.Count - 1; i >= 0; i--)
             {
-                batch.Proposals.Add((entry.Index, pending));
-                continue;
+                if (_displacedProposals[i].Index == entry.Index)
+                {
+                    TakeProposal(entry, _displacedProposals[i].Proposal, batch);
+                    _displacedProposals.RemoveAt(i);
+                }
             }
-
-            // Another leader's entry took this index: ours was never committed.
-            Metrics.ProposalsFailed.Increment();
-            pending.Completion.TrySetException(new ProposalFailedException(
-                DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
         }
+    }
+
+    private void TakeProposal(Entry entry, PendingProposal pending, ApplyBatch batch)
+    {
+        if (pending.Term == entry.Term)
+        {
+            batch.Proposals.Add((entry.Index, pending));
+            return;
+        }
+
+        // Another leader's entry took this index: ours was never committed.
+        FailLost(pending);
+    }
+
+    /// <summary>
+    /// Keeps a proposal until its index commits or a cutoff rules it out. An index may already be taken by an older
+    /// proposal of this member, which must not be forgotten:
+    /// 1. This member leads term t and accepts a proposal at index i; it loses leadership before i reaches a majority.
+    /// 2. A new leader's shorter log cuts this member's log back below i.
+    /// 3. This member leads again, in term t2, before any commit of a newer term reached it (so no cutoff yet), and
+    ///    accepts a new proposal at i.
+    /// The old one may still commit (another member may hold it and win an election), so only the entry committed at
+    /// i, or a cutoff, decides it: it moves to the displaced list instead of being overwritten and left waiting.
+    /// </summary>
+    private void AddProposal(LogIndex index, PendingProposal proposal)
+    {
+        if (_proposals.Remove(index, out var earlier))
+        {
+            _displacedProposals.Add((index, earlier));
+        }
+
+        _proposals[index] = proposal;
+    }
+
+    /// <summary>Fails the proposals whose index can only ever hold an entry of a later term (see ProposalCutoff).</summary>
+    private void FailRuledOutProposals(ProposalCutoff cutoff)
+    {
+        // Runs once per rise of the committed term (about once per leader change), so a scan is cheap enough.
+        List<LogIndex>? ruledOut = null;
+        foreach (var (index, pending) in _proposals)
+        {
+            if (cutoff.RulesOut(index, pending.Term))
+            {
+                (ruledOut ??= []).Add(index);
+            }
+        }
+
+        foreach (var index in ruledOut ?? [])
+        {
+            _proposals.Remove(index, out var pending);
+            FailLost(pending);
+        }
+
+        for (var i = _displacedProposals.Count - 1; i >= 0; i--)
+        {
+            var (index, pending) = _displacedProposals[i];
+            if (cutoff.RulesOut(index, pending.Term))
+            {
+                _displacedProposals.RemoveAt(i);
+                FailLost(pending);
+            }
+        }
+    }
+
+    private void FailLost(PendingProposal pending)
+    {
+        Metrics.ProposalsFailed.Increment();
+        pending.Completion.TrySetException(new ProposalFailedException(
+            DroppedReason.LeadershipLost, _raft.Leader, "leadership changed before the request was committed; it was not applied"));
     }
 
     private void FailDroppedReads(Ready ready)
@@ -357,6 +430,13 @@ public sealed partial class RaftHost
         {
             pending.Completion.TrySetException(failure);
         }
+
+        foreach (var (_, pending) in _displacedProposals)
+        {
+            pending.Completion.TrySetException(failure);
+        }
+
+        _displacedProposals.Clear();
 
         foreach (var (_, pending) in _reads)
         {

@@ -30,6 +30,8 @@ public sealed partial class RaftHost : IAsyncDisposable
     private readonly Channel<NodeInput> _inputs = Channel.CreateBounded<NodeInput>(
         new BoundedChannelOptions(InputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Dictionary<LogIndex, PendingProposal> _proposals = [];
+    /// <summary>Older proposals whose index a later proposal of this member reused (see AddProposal); usually empty.</summary>
+    private readonly List<(LogIndex Index, PendingProposal Proposal)> _displacedProposals = [];
     private readonly Dictionary<ulong, PendingRead> _reads = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly RaftNode _raft;

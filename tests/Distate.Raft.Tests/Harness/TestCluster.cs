@@ -122,6 +122,7 @@ internal sealed class TestCluster
     public ProposeResult Propose(ulong id, string data)
     {
         var result = Nodes[id].Raft.Propose(Encoding.UTF8.GetBytes(data));
+        Track(id, result);
         Emit(result.Accepted
             ? $"{id} proposed {result.Term}/{result.Index} \"{data}\""
             : $"{id} proposal dropped {result.Reason} hint={Name(result.LeaderHint)}");
@@ -133,6 +134,7 @@ internal sealed class TestCluster
     public ProposeResult ProposeConfChange(ulong id, ConfChangeType type, ulong target)
     {
         var result = Nodes[id].Raft.ProposeConfChange(new ConfChange(type, new NodeId(target)));
+        Track(id, result);
         Emit(result.Accepted
             ? $"{id} proposed {result.Term}/{result.Index} conf {type} {target}"
             : $"{id} conf change dropped {result.Reason} hint={Name(result.LeaderHint)}");
@@ -391,6 +393,7 @@ internal sealed class TestCluster
             node.Storage.ApplySnapshot(snapshot);
             node.RestoreState(snapshot);
             Emit($"{node.Id} installed snapshot {snapshot.Metadata.Term}/{snapshot.Metadata.Index} {snapshot.Metadata.ConfState}");
+            ResolveProposals(node, p => p.Index <= snapshot.Metadata.Index, "outcome unknown: replaced by a snapshot", failed: false);
         }
 
         node.Storage.Append(ready.Entries);
@@ -404,6 +407,11 @@ internal sealed class TestCluster
         foreach (var entry in ready.CommittedEntries)
         {
             Apply(node, entry);
+        }
+
+        if (ready.ProposalCutoff is { } cutoff)
+        {
+            ResolveProposals(node, p => cutoff.RulesOut(p.Index, p.Term), $"failed: the committed log reached {cutoff}");
         }
 
         foreach (var read in ready.ReadStates)
@@ -429,6 +437,10 @@ internal sealed class TestCluster
     private void Apply(TestNode node, Entry entry)
     {
         node.AppliedEntries.Add(entry);
+        Invariant.Check(!node.FailedProposals.Contains((entry.Index, entry.Term)), "a proposal reported failed was applied");
+        // Success shows as the apply itself; only a proposal whose index another term's entry took is written out.
+        node.PendingProposals.RemoveAll(p => p.Index == entry.Index && p.Term == entry.Term);
+        ResolveProposals(node, p => p.Index == entry.Index, $"failed: {entry.Term}/{entry.Index} took its index");
         if (entry.Type == EntryType.ConfChange)
         {
             var change = ConfChange.Decode(entry.Data);
@@ -439,6 +451,30 @@ internal sealed class TestCluster
 
         node.ApplyNormal(entry);
         Emit($"{node.Id} applied {entry.Term}/{entry.Index} " + (entry.Data.IsEmpty ? "noop" : $"\"{Encoding.UTF8.GetString(entry.Data.Span)}\""));
+    }
+
+    /// <summary>Remembers an accepted proposal, as a host does, until something resolves it.</summary>
+    private void Track(ulong id, ProposeResult result)
+    {
+        if (result.Accepted)
+        {
+            Nodes[id].PendingProposals.Add((result.Index, result.Term));
+        }
+    }
+
+    /// <summary>Removes and writes out the pending proposals that <paramref name="resolved"/> selects.</summary>
+    private void ResolveProposals(TestNode node, Predicate<(LogIndex Index, Term Term)> resolved, string outcome, bool failed = true)
+    {
+        foreach (var (index, term) in node.PendingProposals.FindAll(resolved))
+        {
+            Emit($"{node.Id} proposal {term}/{index} {outcome}");
+            if (failed)
+            {
+                node.FailedProposals.Add((index, term));
+            }
+        }
+
+        node.PendingProposals.RemoveAll(resolved);
     }
 
     private void EmitRoleChange(TestNode node)

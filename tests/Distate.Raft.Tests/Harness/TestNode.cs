@@ -44,6 +44,12 @@ internal sealed class TestNode
     /// <summary>Reads the core dropped on this host.</summary>
     public List<DroppedRead> DroppedReads { get; } = [];
 
+    /// <summary>Proposals this host made and has not yet seen resolved (committed, failed or replaced by a snapshot).</summary>
+    public List<(LogIndex Index, Term Term)> PendingProposals { get; } = [];
+
+    /// <summary>Proposals this host reported failed; one of them ever being applied would be a lie told to a client.</summary>
+    public HashSet<(LogIndex Index, Term Term)> FailedProposals { get; } = [];
+
     /// <summary>Every Ready this host processed since the last (re)start, in order.</summary>
     public List<Ready> Readies { get; } = [];
 
@@ -56,6 +62,8 @@ internal sealed class TestNode
         Raft = new RaftNode(Options, Storage);
         AppliedEntries.Clear();
         Readies.Clear();
+        // The process that waited on them is gone; a real client would see its connection drop.
+        PendingProposals.Clear();
         RestoreState(Storage.LatestSnapshot());
         Crashed = false;
     }

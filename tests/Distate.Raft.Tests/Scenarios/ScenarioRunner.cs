@@ -19,7 +19,7 @@ namespace Distate.Raft.Tests.Scenarios;
 /// crash 2           restart 2           compact 1 5          transfer 1 3
 /// add-learner 1 4   add-voter 1 4       remove 1 3           status 1             log 1
 /// check leader 1 | role 2 Follower | term 3 2 | committed 2 5 | applied 2 5 | values 2 a,b | logs-match 1,2,3
-///       | read 1 7 5 | dropped-read 1 7 LeadershipLost | no-leader 1,2,3
+///       | read 1 7 5 | dropped-read 1 7 LeadershipLost | no-leader 1,2,3 | proposals-resolved 1
 /// </code>
 /// "check" prints nothing and throws when it fails, so a script fails loudly even when its trace was rewritten.
 /// </remarks>
@@ -236,6 +236,10 @@ internal sealed class ScenarioRunner
             case "dropped-read":
                 var request = ulong.Parse(args[2], CultureInfo.InvariantCulture);
                 Require(Cluster[Id(args[1])].DroppedReads.Any(d => d.RequestId == request && d.Reason.ToString() == args[3]), $"node {args[1]} did not drop read {request} with {args[3]}");
+                break;
+            case "proposals-resolved":
+                var pending = string.Join(" ", Cluster[Id(args[1])].PendingProposals.Select(p => $"{p.Term}/{p.Index}"));
+                Require(pending.Length == 0, $"node {args[1]} still waits on proposals {pending}");
                 break;
             default:
                 throw new ScenarioException($"unknown check '{what}'");
