@@ -70,12 +70,69 @@ public sealed partial class NodeDriver
     {
         if (result.Accepted)
         {
-            _proposals[result.Index] = new PendingProposal(result.Term, waiter, started);
+            Remember(result.Index, new PendingProposal(result.Term, waiter, started));
             return;
         }
 
         _observer.OnProposalFailed();
         waiter.Fail(RequestFailure.For(result.Reason, result.LeaderHint));
+    }
+
+    /// <summary>
+    /// Keeps a proposal until its index commits or a cutoff rules it out. An index may already be taken by an older
+    /// proposal of this member, which must not be forgotten:
+    /// 1. This member leads term t and accepts a proposal at index i; it loses leadership before i reaches a majority.
+    /// 2. A new leader's shorter log cuts this member's log back below i.
+    /// 3. This member leads again, in term t2, before any commit of a newer term reached it (so no cutoff yet), and
+    ///    accepts a new proposal at i.
+    /// The old one may still commit (another member may hold it and win an election), so only the entry committed at
+    /// i, or a cutoff, decides it: it moves to the displaced list instead of being overwritten and left waiting.
+    /// </summary>
+    private void Remember(LogIndex index, PendingProposal proposal)
+    {
+        if (_proposals.Remove(index, out var earlier))
+        {
+            _displaced.Add((index, earlier));
+        }
+
+        _proposals[index] = proposal;
+    }
+
+    /// <summary>Fails the proposals whose index can only ever hold an entry of a later term (see <see cref="ProposalCutoff"/>).</summary>
+    private void FailRuledOut(ProposalCutoff cutoff)
+    {
+        // Runs once per rise of the committed term (about once per leader change), so a scan is cheap enough.
+        List<LogIndex>? ruledOut = null;
+        foreach (var (index, pending) in _proposals)
+        {
+            if (cutoff.RulesOut(index, pending.Term))
+            {
+                (ruledOut ??= []).Add(index);
+            }
+        }
+
+        foreach (var index in ruledOut ?? [])
+        {
+            _proposals.Remove(index, out var pending);
+            FailLost(pending!);
+        }
+
+        for (var i = _displaced.Count - 1; i >= 0; i--)
+        {
+            if (cutoff.RulesOut(_displaced[i].Index, _displaced[i].Proposal.Term))
+            {
+                FailLost(_displaced[i].Proposal);
+                _displaced.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Fails a proposal whose index another leader's entry took (or can only take).</summary>
+    private void FailLost(PendingProposal pending)
+    {
+        _observer.OnProposalFailed();
+        pending.Waiter.Fail(new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
+            "leadership changed before the request was committed; it was not applied"));
     }
 
     /// <summary>Fails the proposals batched but not yet proposed.</summary>

@@ -83,6 +83,11 @@ public sealed partial class NodeDriver
         FailDroppedReads(ready);
         if (ready.Snapshot is null && ready.CommittedEntries.Count == 0 && ready.ReadStates.Count == 0)
         {
+            if (ready.ProposalCutoff is { } cutoffOnly)
+            {
+                FailRuledOut(cutoffOnly);
+            }
+
             return null;
         }
 
@@ -109,6 +114,12 @@ public sealed partial class NodeDriver
             {
                 batch.Reads.Add((pending, read.Index));
             }
+        }
+
+        // After taking this batch's proposals: every proposal the cutoff rules out lies above the commit index.
+        if (ready.ProposalCutoff is { } cutoff)
+        {
+            FailRuledOut(cutoff);
         }
 
         return batch;
@@ -151,26 +162,37 @@ public sealed partial class NodeDriver
         }
     }
 
+    /// <summary>Moves the proposals these committed entries decide into the batch (term matches) or fails them.</summary>
     private void TakeProposals(IReadOnlyList<Entry> committed, ApplyBatch batch)
     {
         foreach (var entry in committed)
         {
-            if (!_proposals.Remove(entry.Index, out var pending))
+            if (_proposals.Remove(entry.Index, out var pending))
             {
-                continue;
+                TakeProposal(entry, pending, batch);
             }
 
-            if (pending.Term == entry.Term)
+            for (var i = _displaced.Count - 1; i >= 0; i--)
             {
-                batch.Proposals.Add((entry.Index, pending));
-                continue;
+                if (_displaced[i].Index == entry.Index)
+                {
+                    TakeProposal(entry, _displaced[i].Proposal, batch);
+                    _displaced.RemoveAt(i);
+                }
             }
-
-            // Another leader's entry took this index: ours was never committed.
-            _observer.OnProposalFailed();
-            pending.Waiter.Fail(new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
-                "leadership changed before the request was committed; it was not applied"));
         }
+    }
+
+    private void TakeProposal(Entry entry, PendingProposal pending, ApplyBatch batch)
+    {
+        if (pending.Term == entry.Term)
+        {
+            batch.Proposals.Add((entry.Index, pending));
+            return;
+        }
+
+        // Another leader's entry took this index: ours was never committed.
+        FailLost(pending);
     }
 
     private void FailDroppedReads(Ready ready)

@@ -23,6 +23,10 @@ public sealed partial class NodeDriver
     /// <summary>Proposals of this member appended at a known index, waiting for that index to commit.</summary>
     private readonly Dictionary<LogIndex, PendingProposal> _proposals = [];
 
+    /// <summary>Older proposals whose index this member reused after losing and regaining leadership (see
+    /// <see cref="Remember"/>); rare, so a list.</summary>
+    private readonly List<(LogIndex Index, PendingProposal Proposal)> _displaced = [];
+
     /// <summary>Reads waiting for Raft to confirm their read index, by request id.</summary>
     private readonly Dictionary<ulong, PendingRead> _reads = [];
 
@@ -140,6 +144,13 @@ public sealed partial class NodeDriver
         {
             pending.Waiter.Fail(failure);
         }
+
+        foreach (var (_, pending) in _displaced)
+        {
+            pending.Waiter.Fail(failure);
+        }
+
+        _displaced.Clear();
 
         foreach (var (_, pending) in _reads)
         {
