@@ -50,10 +50,13 @@ public sealed partial class PeerTransport : IAsyncDisposable
     /// <summary>Raised when a peer could not be reached or its connection broke; the node should call ReportUnreachable.</summary>
     public event Action<NodeId>? PeerUnreachable;
 
-    /// <summary>Raised once per Snapshot message: true when written and flushed to the socket, false when dropped or failed; the node should call ReportSnapshot.</summary>
+    /// <summary>Raised once per Snapshot message: true when every chunk was written to the socket, false when refused, dropped or failed midway; the node should call ReportSnapshot.</summary>
     public event Action<NodeId, bool>? SnapshotSent;
 
-    /// <summary>Messages received from peers, in order per peer; the node loop reads them.</summary>
+    /// <summary>
+    /// Messages received from peers, in order per peer, except that a Snapshot is delivered once its last chunk has
+    /// arrived: messages sent after it may come first (never those sent before it). The node loop reads them.
+    /// </summary>
     public ChannelReader<Message> Incoming => _incoming.Reader;
 
     /// <summary>The endpoint actually listened on (the real port when the settings asked for port 0); null before <see cref="Start"/>.</summary>
@@ -138,27 +141,63 @@ public sealed partial class PeerTransport : IAsyncDisposable
 
     /// <summary>
     /// Queues a message for its recipient without ever waiting. False (message dropped, counted) when the peer is
-    /// unknown, its queue is full, or the message exceeds MaxFrameBytes; a dropped Snapshot also raises
-    /// <see cref="SnapshotSent"/> with false.
+    /// unknown, its queue is full, the message's frame exceeds MaxFrameBytes, or a snapshot's data exceeds
+    /// MaxSnapshotBytes; a dropped Snapshot also raises <see cref="SnapshotSent"/> with false. A Snapshot message
+    /// travels as chunks of SnapshotChunkBytes, so only its data size is bounded (by MaxSnapshotBytes).
     /// </summary>
     public bool TrySend(Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
         Invariant.Check(message.To != _settings.LocalId, "a node never sends a message to itself");
-        var size = RaftMessageCodec.Measure(message);
-        if (size > _settings.MaxFrameBytes)
+        var item = message.Type == MessageType.Snapshot ? MeasureSnapshot(message) : MeasureMessage(message);
+        if (item is not { } measured)
         {
-            _log.Write(TransportLogLevel.Error,
-                $"refused {message.Type} to node {message.To}: {size} bytes exceeds MaxFrameBytes = {_settings.MaxFrameBytes}; raise MaxFrameBytes on every node or lower the Raft MaxAppendBytes");
             return Dropped(message);
         }
 
-        if (!_peers.TryGetValue(message.To, out var connection) || !connection.TryEnqueue(new OutgoingMessage(message, size)))
+        if (!_peers.TryGetValue(message.To, out var connection) || !connection.TryEnqueue(measured))
         {
             return Dropped(message);
         }
 
         return true;
+    }
+
+    /// <summary>Sizes a message that travels as one frame; null (logged) when the frame would exceed MaxFrameBytes.</summary>
+    private OutgoingMessage? MeasureMessage(Message message)
+    {
+        var size = RaftMessageCodec.Measure(message);
+        if (TransportSettings.MessageFramingBytes + size <= _settings.MaxFrameBytes)
+        {
+            return new OutgoingMessage(message, size);
+        }
+
+        _log.Write(TransportLogLevel.Error,
+            $"refused {message.Type} to node {message.To}: {size} bytes exceeds MaxFrameBytes = {_settings.MaxFrameBytes}; raise MaxFrameBytes on every node or lower the Raft MaxAppendBytes");
+        return null;
+    }
+
+    /// <summary>Sizes a Snapshot message's envelope; null (logged) when its data exceeds MaxSnapshotBytes or the first chunk could not carry the envelope and a byte of data.</summary>
+    private OutgoingMessage? MeasureSnapshot(Message message)
+    {
+        Invariant.Check(message.Snapshot is not null, "a Snapshot message carries a snapshot");
+        var dataBytes = message.Snapshot.Data.Length;
+        if (dataBytes > _settings.MaxSnapshotBytes)
+        {
+            _log.Write(TransportLogLevel.Error,
+                $"refused Snapshot to node {message.To}: {dataBytes} bytes of snapshot data exceed MaxSnapshotBytes = {_settings.MaxSnapshotBytes}; raise MaxSnapshotBytes on every node or lower the store quota");
+            return null;
+        }
+
+        var envelope = RaftMessageCodec.MeasureEnvelope(message);
+        if (SnapshotChunkCodec.MaxHeaderBytesWith(envelope) + Math.Min(dataBytes, 1) > _settings.MaxFrameBytes)
+        {
+            _log.Write(TransportLogLevel.Error,
+                $"refused Snapshot to node {message.To}: its fields without the data take {envelope} bytes, too many for a first chunk within MaxFrameBytes = {_settings.MaxFrameBytes}; raise MaxFrameBytes on every node");
+            return null;
+        }
+
+        return new OutgoingMessage(message, envelope);
     }
 
     /// <summary>Copies every counter, for metrics.</summary>

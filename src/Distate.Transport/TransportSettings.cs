@@ -1,5 +1,7 @@
 using System.Net;
 using Distate.Raft;
+using Distate.Transport.Codec;
+using Distate.Transport.Protocol;
 
 namespace Distate.Transport;
 
@@ -24,8 +26,34 @@ public sealed record TransportSettings
     /// <summary>Received messages waiting for the node loop; when full, socket readers wait (backpressure on that peer only).</summary>
     public int MaxIncomingMessages { get; init; } = 4096;
 
-    /// <summary>Largest encoded message in bytes, on send (refused and reported) and on receive (connection closed).</summary>
+    /// <summary>
+    /// Bytes a message frame's payload adds to the encoded message: the frame kind (MaxFrameBytes bounds the payload,
+    /// not the 4-byte length prefix in front of it).
+    /// </summary>
+    public const int MessageFramingBytes = Frame.KindBytes;
+
+    /// <summary>Most bytes a snapshot chunk frame's payload holds besides its data (the first chunk also carries the message's other fields).</summary>
+    public const int SnapshotChunkHeaderBytes = SnapshotChunkCodec.MaxHeaderBytes;
+
+    /// <summary>Smallest accepted <see cref="MaxFrameBytes"/>.</summary>
+    public const int MinFrameBytes = 1024;
+
+    /// <summary>Largest accepted <see cref="MaxFrameBytes"/>: one frame never pins more memory than this, nor holds a connection longer than it takes to write.</summary>
+    public const int MaxFrameBytesCeiling = 1 << 30;
+
+    /// <summary>Largest frame payload in bytes (a message or one snapshot chunk), on send (refused and reported) and on receive (connection closed).</summary>
     public int MaxFrameBytes { get; init; } = 64 << 20;
+
+    /// <summary>Largest snapshot data a Snapshot message may carry, on send (refused and reported) and on receive (connection closed before anything is allocated).</summary>
+    public long MaxSnapshotBytes { get; init; } = Array.MaxLength;
+
+    /// <summary>
+    /// Snapshot data bytes per chunk frame. 1 MiB: a heartbeat queued behind a snapshot waits for at most one chunk
+    /// (8 ms at 1 Gbit/s, 80 ms at 100 Mbit/s, under a 100 ms heartbeat interval); the per-chunk cost (a 41-byte
+    /// header, a checksum, two socket writes) is lost in a megabyte; and a receiver's frame buffer stays at about a
+    /// megabyte instead of MaxFrameBytes. It matches MaxBatchBytes, so no single write is much longer than another.
+    /// </summary>
+    public int SnapshotChunkBytes { get; init; } = 1 << 20;
 
     /// <summary>Frames gathered into one socket write; a single larger frame still goes alone.</summary>
     public int MaxBatchBytes { get; init; } = 1 << 20;
@@ -62,8 +90,12 @@ public sealed record TransportSettings
         Require(ListenEndpoint is not null, nameof(ListenEndpoint), "must be set");
         Require(MaxQueuedMessagesPerPeer > 0, nameof(MaxQueuedMessagesPerPeer), "must be positive");
         Require(MaxIncomingMessages > 0, nameof(MaxIncomingMessages), "must be positive");
-        Require(MaxFrameBytes is >= 1024 and <= 1 << 30, nameof(MaxFrameBytes), "must be in [1 KiB, 1 GiB]");
+        Require(MaxFrameBytes is >= MinFrameBytes and <= MaxFrameBytesCeiling, nameof(MaxFrameBytes), "must be in [1 KiB, 1 GiB]");
         Require(MaxBatchBytes > 0 && MaxBatchBytes <= MaxFrameBytes, nameof(MaxBatchBytes), "must be positive and at most MaxFrameBytes");
+        Require(MaxSnapshotBytes > 0 && MaxSnapshotBytes <= Array.MaxLength, nameof(MaxSnapshotBytes),
+            $"must be positive and at most {Array.MaxLength} (Array.MaxLength: a received snapshot is reassembled in one byte[])");
+        Require(SnapshotChunkBytes > 0 && SnapshotChunkBytes <= MaxFrameBytes - SnapshotChunkHeaderBytes, nameof(SnapshotChunkBytes),
+            $"must be positive and at most MaxFrameBytes - {SnapshotChunkHeaderBytes} (a chunk and its header fit one frame)");
         Require(MaxInboundConnections > 0, nameof(MaxInboundConnections), "must be positive");
         Require(ReconnectBaseDelay > TimeSpan.Zero, nameof(ReconnectBaseDelay), "must be positive");
         Require(ReconnectMaxDelay >= ReconnectBaseDelay, nameof(ReconnectMaxDelay), "must be at least ReconnectBaseDelay");
@@ -71,6 +103,36 @@ public sealed record TransportSettings
         Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
         Require(WriteTimeout > TimeSpan.Zero, nameof(WriteTimeout), "must be positive");
         Require(HandshakeTimeout > TimeSpan.Zero, nameof(HandshakeTimeout), "must be positive");
+    }
+
+    /// <summary>
+    /// The smallest <see cref="MaxFrameBytes"/> that carries every message Raft sends under the given budgets, for the
+    /// server to derive its setting: an append of up to <paramref name="maxAppendBytes"/> as Raft counts them (entry
+    /// data plus <see cref="Entry.HeaderBytes"/> each), or one entry of <paramref name="maxEntryBytes"/> data alone
+    /// (Raft always sends at least one entry). With A = max(maxAppendBytes, maxEntryBytes + Entry.HeaderBytes), a
+    /// message holds at most A / Entry.HeaderBytes entries, each encoded in at most its counted size plus
+    /// (<see cref="RaftMessageCodec.MaxEntryOverheadBytes"/> - Entry.HeaderBytes), so the result is
+    /// <c>MessageFramingBytes + RaftMessageCodec.MaxHeaderBytes + A + (A / Entry.HeaderBytes) * (MaxEntryOverheadBytes - Entry.HeaderBytes)</c>,
+    /// at least <see cref="MinFrameBytes"/>. Snapshots travel in chunks and need nothing from it; MaxBatchBytes and
+    /// SnapshotChunkBytes + SnapshotChunkHeaderBytes must also fit the frame size chosen. Throws
+    /// <see cref="ArgumentOutOfRangeException"/> for a negative budget or a result beyond <see cref="MaxFrameBytesCeiling"/>.
+    /// </summary>
+    public static int FrameBytesFor(long maxEntryBytes, long maxAppendBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxEntryBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxAppendBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxEntryBytes, MaxFrameBytesCeiling);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxAppendBytes, MaxFrameBytesCeiling);
+        var counted = Math.Max(maxAppendBytes, maxEntryBytes + Entry.HeaderBytes);
+        var extraPerEntry = Math.Max(0, RaftMessageCodec.MaxEntryOverheadBytes - Entry.HeaderBytes);
+        var frame = MessageFramingBytes + RaftMessageCodec.MaxHeaderBytes + counted + (counted / Entry.HeaderBytes * extraPerEntry);
+        if (frame > MaxFrameBytesCeiling)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxAppendBytes),
+                $"messages under these budgets need {frame}-byte frames, beyond the {MaxFrameBytesCeiling}-byte ceiling of MaxFrameBytes; lower the Raft append budget or the largest entry");
+        }
+
+        return (int)Math.Max(frame, MinFrameBytes);
     }
 
     private static void Require(bool condition, string name, string problem)

@@ -144,17 +144,14 @@ public sealed class PeerTransportTests
     }
 
     [Fact]
-    public async Task Oversize_message_is_refused_on_send_and_its_snapshot_reported_failed()
+    public async Task Oversize_message_is_refused_on_send_and_counted()
     {
-        var reported = new TaskCompletionSource<(NodeId, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var log = new RecordingLog();
-        await using var one = Loopback.Start(1, log: log, adjust: s => s with { MaxFrameBytes = 1024, MaxBatchBytes = 1024 });
-        one.SnapshotSent += (id, ok) => reported.TrySetResult((id, ok));
+        await using var one = Loopback.Start(1, log: log, adjust: s => s with { MaxFrameBytes = 1024, MaxBatchBytes = 1024, SnapshotChunkBytes = 512 });
         one.SetPeer(new NodeId(2), Loopback.FreeEndpoint(Loopback.AddressOf(2)));
 
-        Assert.False(one.TrySend(Samples.Snapshot(1, 2, 2000)));
+        Assert.False(one.TrySend(Samples.Append(1, 2, 1, entries: 1, entryBytes: 2000)));
 
-        Assert.Equal((new NodeId(2), false), await reported.Task.WaitAsync(Loopback.Deadline));
         Assert.Contains(log.Events, e => e.Level == TransportLogLevel.Error && e.Message.Contains("MaxFrameBytes", StringComparison.Ordinal));
         Assert.Equal(1, one.GetStats().Peers[new NodeId(2)].MessagesDropped);
     }
@@ -163,7 +160,7 @@ public sealed class PeerTransportTests
     public async Task Oversize_frame_on_receive_closes_the_connection_with_a_logged_error()
     {
         using var log = new RecordingLog();
-        await using var two = Loopback.Start(2, log: log, adjust: s => s with { MaxFrameBytes = 1024, MaxBatchBytes = 1024 });
+        await using var two = Loopback.Start(2, log: log, adjust: s => s with { MaxFrameBytes = 1024, MaxBatchBytes = 1024, SnapshotChunkBytes = 512 });
         using var raw = await RawConnectAsync(two, new Handshake(Handshake.CurrentVersion, new NodeId(1), 7));
 
         await raw.SendAsync(new byte[] { 0, 0x10, 0, 0 }); // a 1 MiB length prefix
@@ -197,6 +194,20 @@ public sealed class PeerTransportTests
 
         await AssertClosedAsync(raw);
         await log.WaitForAsync(TransportLogLevel.Error, "protocol version 99", Loopback.Deadline);
+    }
+
+    [Fact]
+    public async Task Peer_speaking_the_previous_protocol_version_is_refused_with_a_logged_reason()
+    {
+        using var log = new RecordingLog();
+        await using var two = Loopback.Start(2, log: log);
+        using var raw = await RawConnectAsync(two, new Handshake(1, new NodeId(1), 7));
+
+        await AssertClosedAsync(raw);
+        var reason = await log.WaitForAsync(TransportLogLevel.Error, "protocol version 1,", Loopback.Deadline);
+        Assert.Contains($"this node speaks {Handshake.CurrentVersion}", reason, StringComparison.Ordinal);
+        Assert.Equal(2, Handshake.CurrentVersion);
+        Assert.Equal(1, two.GetStats().ProtocolErrors);
     }
 
     [Fact]
@@ -244,26 +255,7 @@ public sealed class PeerTransportTests
         Assert.False(await one.Incoming.WaitToReadAsync(timeout.Token));
     }
 
-    private static async Task<Socket> RawConnectAsync(PeerTransport target, Handshake handshake)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = new CancellationTokenSource(Loopback.Deadline);
-        await socket.ConnectAsync(target.ListenEndpoint!, timeout.Token);
-        await socket.SendAsync(handshake.ToFrame(), SocketFlags.None, timeout.Token);
-        return socket;
-    }
+    private static Task<Socket> RawConnectAsync(PeerTransport target, Handshake handshake) => RawFrames.ConnectAsync(target, handshake);
 
-    private static async Task AssertClosedAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(Loopback.Deadline);
-        var buffer = new byte[16];
-        try
-        {
-            Assert.Equal(0, await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token));
-        }
-        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // A reset is as good as an orderly close: the receiver dropped the connection.
-        }
-    }
+    private static Task AssertClosedAsync(Socket socket) => RawFrames.AssertClosedAsync(socket);
 }

@@ -14,6 +14,18 @@ public static class RaftMessageCodec
     /// <summary>The codec version written in the first byte of every encoded message.</summary>
     public const byte Version = 1;
 
+    /// <summary>
+    /// Most bytes a message encodes to apart from its entries' data and its snapshot section: version, type and flags,
+    /// eight ten-byte varints and a five-byte entry count (at most int.MaxValue entries).
+    /// </summary>
+    public const int MaxHeaderBytes = 3 + (8 * Varint.MaxBytes) + MaxLengthVarintBytes;
+
+    /// <summary>Most bytes one entry encodes to beyond its data: index and term varints, type byte, length varint.</summary>
+    public const int MaxEntryOverheadBytes = (2 * Varint.MaxBytes) + 1 + MaxLengthVarintBytes;
+
+    /// <summary>Longest varint of a length or count (a non-negative int).</summary>
+    private const int MaxLengthVarintBytes = 5;
+
     /// <summary>Smallest encoded entry: index, term, type and length of one byte each.</summary>
     private const int MinEntryBytes = 4;
 
@@ -23,7 +35,29 @@ public static class RaftMessageCodec
     private const byte LastMessageType = (byte)MessageType.ReadIndexResponse;
 
     /// <summary>Exact number of bytes <see cref="Write"/> produces for a message.</summary>
-    public static int Measure(Message message)
+    public static int Measure(Message message) => MeasureCore(message, withSnapshotData: true);
+
+    /// <summary>Exact number of bytes <see cref="EncodeEnvelope"/> produces: the message with its snapshot data left out.</summary>
+    internal static int MeasureEnvelope(Message message) => MeasureCore(message, withSnapshotData: false);
+
+    /// <summary>
+    /// Encodes a Snapshot message as if its snapshot data were empty: the envelope a first snapshot chunk carries, so
+    /// every other field goes through this codec and its checks, and the data follows in chunks.
+    /// </summary>
+    internal static byte[] EncodeEnvelope(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Invariant.Check(message.Snapshot is not null, "only a message with a snapshot has an envelope");
+        var envelope = new byte[MeasureEnvelope(message)];
+        var written = WriteCore(message, envelope, withSnapshotData: false);
+        Invariant.Check(written == envelope.Length, "the codec writes exactly what it measured");
+        return envelope;
+    }
+
+    /// <summary>Encodes a message at the start of <paramref name="destination"/> (at least <see cref="Measure"/> bytes) and returns the bytes written.</summary>
+    public static int Write(Message message, Span<byte> destination) => WriteCore(message, destination, withSnapshotData: true);
+
+    private static int MeasureCore(Message message, bool withSnapshotData)
     {
         ArgumentNullException.ThrowIfNull(message);
         long size = 3 + Varint.Measure(message.From.Value) + Varint.Measure(message.To.Value) + Varint.Measure(message.Term.Value)
@@ -38,7 +72,7 @@ public static class RaftMessageCodec
 
         if (message.Snapshot is { } snapshot)
         {
-            size += MeasureSnapshot(snapshot);
+            size += MeasureSnapshot(snapshot, withSnapshotData);
         }
 
         if (size > int.MaxValue)
@@ -49,8 +83,7 @@ public static class RaftMessageCodec
         return (int)size;
     }
 
-    /// <summary>Encodes a message at the start of <paramref name="destination"/> (at least <see cref="Measure"/> bytes) and returns the bytes written.</summary>
-    public static int Write(Message message, Span<byte> destination)
+    private static int WriteCore(Message message, Span<byte> destination, bool withSnapshotData)
     {
         ArgumentNullException.ThrowIfNull(message);
         Invariant.Check(Enum.IsDefined(message.Type), "only defined message types are encoded");
@@ -77,7 +110,7 @@ public static class RaftMessageCodec
 
         if (message.Snapshot is { } snapshot)
         {
-            position += WriteSnapshot(snapshot, destination[position..]);
+            position += WriteSnapshot(snapshot, destination[position..], withSnapshotData);
         }
 
         return position;
@@ -159,12 +192,13 @@ public static class RaftMessageCodec
         return entries;
     }
 
-    private static int MeasureSnapshot(Snapshot snapshot)
+    private static int MeasureSnapshot(Snapshot snapshot, bool withData)
     {
         var conf = snapshot.Metadata.ConfState;
+        var dataBytes = withData ? snapshot.Data.Length : 0;
         var size = Varint.Measure(snapshot.Metadata.Index.Value) + Varint.Measure(snapshot.Metadata.Term.Value)
             + Varint.Measure((ulong)conf.Voters.Length) + Varint.Measure((ulong)conf.Learners.Length)
-            + Varint.Measure((ulong)snapshot.Data.Length) + snapshot.Data.Length;
+            + Varint.Measure((ulong)dataBytes) + dataBytes;
         foreach (var voter in conf.Voters)
         {
             size += Varint.Measure(voter.Value);
@@ -178,14 +212,14 @@ public static class RaftMessageCodec
         return size;
     }
 
-    private static int WriteSnapshot(Snapshot snapshot, Span<byte> destination)
+    private static int WriteSnapshot(Snapshot snapshot, Span<byte> destination, bool withData)
     {
         var conf = snapshot.Metadata.ConfState;
         var position = Varint.Write(snapshot.Metadata.Index.Value, destination);
         position += Varint.Write(snapshot.Metadata.Term.Value, destination[position..]);
         position += WriteIds(conf.Voters, destination[position..]);
         position += WriteIds(conf.Learners, destination[position..]);
-        position += WriteBytes(snapshot.Data.Span, destination[position..]);
+        position += WriteBytes(withData ? snapshot.Data.Span : [], destination[position..]);
         return position;
     }
 

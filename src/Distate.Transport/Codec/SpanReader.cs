@@ -84,6 +84,32 @@ internal ref struct SpanReader
         return result;
     }
 
+    /// <summary>Steps over the next bytes (a length checked by <see cref="ReadCount"/>) and returns where they start, so a caller can slice them without a copy.</summary>
+    public int Skip(int length, string field)
+    {
+        if (length > Remaining)
+        {
+            throw Truncated(field);
+        }
+
+        var start = Position;
+        Position += length;
+        return start;
+    }
+
+    /// <summary>Reads a four-byte big-endian unsigned integer.</summary>
+    public uint ReadUInt32BigEndian(string field)
+    {
+        if (Remaining < sizeof(uint))
+        {
+            throw Truncated(field);
+        }
+
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(_buffer[Position..]);
+        Position += sizeof(uint);
+        return value;
+    }
+
     private readonly TransportProtocolException Truncated(string field) =>
         new($"truncated message: {field} at offset {Position} runs past the end of the {_buffer.Length}-byte frame");
 }

@@ -5,7 +5,10 @@ using Distate.Transport.Protocol;
 
 namespace Distate.Transport.Connections;
 
-/// <summary>Frames gathered for one socket write, in one pooled buffer. Invariant: Length &lt;= buffer length.</summary>
+/// <summary>
+/// Frames gathered for one socket write, in one pooled buffer: whole message frames, and at most one snapshot chunk
+/// header last, whose data the writer sends straight from the snapshot after the batch. Invariant: Length &lt;= buffer length.
+/// </summary>
 internal sealed class FrameBatch : IDisposable
 {
     private const int InitialBufferBytes = 64 * 1024;
@@ -15,34 +18,48 @@ internal sealed class FrameBatch : IDisposable
     /// <summary>Bytes written so far.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Messages in the batch.</summary>
+    /// <summary>Whole messages in the batch (a chunk header is not one).</summary>
     public int Messages { get; private set; }
 
-    /// <summary>Snapshot messages in the batch, reported once the batch is written or lost.</summary>
-    public int Snapshots { get; private set; }
+    /// <summary>True once a chunk header was added: nothing may follow it but the chunk's data.</summary>
+    public bool EndsWithChunkHeader { get; private set; }
 
     /// <summary>The frames to write.</summary>
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, Length);
 
-    /// <summary>Appends one frame: length prefix and encoded message.</summary>
-    public void Add(OutgoingMessage item)
+    /// <summary>Appends one message frame: length prefix, frame kind and encoded message.</summary>
+    public void AddMessage(OutgoingMessage item)
     {
-        var needed = Length + Frame.LengthPrefixBytes + item.EncodedBytes;
+        Invariant.Check(!EndsWithChunkHeader, "nothing is added between a chunk header and its data");
+        Invariant.Check(item.Message.Type != MessageType.Snapshot, "Snapshot messages travel as chunks");
+        var payloadBytes = Frame.KindBytes + item.EncodedBytes;
+        var needed = Length + Frame.LengthPrefixBytes + payloadBytes;
         EnsureCapacity(needed);
-        Frame.WriteLength(item.EncodedBytes, _buffer.AsSpan(Length));
-        var written = RaftMessageCodec.Write(item.Message, _buffer.AsSpan(Length + Frame.LengthPrefixBytes));
+        Frame.WriteLength(payloadBytes, _buffer.AsSpan(Length));
+        _buffer[Length + Frame.LengthPrefixBytes] = (byte)FrameKind.Message;
+        var written = RaftMessageCodec.Write(item.Message, _buffer.AsSpan(Length + Frame.LengthPrefixBytes + Frame.KindBytes));
         Invariant.Check(written == item.EncodedBytes, "the codec writes exactly what it measured");
         Length = needed;
         Messages++;
-        Snapshots += item.Message.Type == MessageType.Snapshot ? 1 : 0;
     }
 
-    /// <summary>Empties the batch, giving back a buffer grown for a snapshot.</summary>
+    /// <summary>Appends a chunk frame's length prefix and header; the frame's <paramref name="data"/> is checksummed here and written by the caller after the batch.</summary>
+    public void AddChunkHeader(in SnapshotChunkHeader header, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> data)
+    {
+        Invariant.Check(!EndsWithChunkHeader, "a batch carries at most one chunk header");
+        EnsureCapacity(Length + Frame.LengthPrefixBytes + SnapshotChunkCodec.MaxHeaderBytesWith(envelope.Length));
+        var headerBytes = SnapshotChunkCodec.WriteHeader(header, envelope, data, _buffer.AsSpan(Length + Frame.LengthPrefixBytes));
+        Frame.WriteLength(headerBytes + data.Length, _buffer.AsSpan(Length));
+        Length += Frame.LengthPrefixBytes + headerBytes;
+        EndsWithChunkHeader = true;
+    }
+
+    /// <summary>Empties the batch, giving back a buffer grown for large messages.</summary>
     public void Clear()
     {
         Length = 0;
         Messages = 0;
-        Snapshots = 0;
+        EndsWithChunkHeader = false;
         if (_buffer.Length > 32 * InitialBufferBytes)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

@@ -8,7 +8,8 @@ using Distate.Transport.Protocol;
 namespace Distate.Transport.Connections;
 
 /// <summary>
-/// Reads one accepted connection: checks the handshake, then decodes frames into the node's bounded incoming channel.
+/// Reads one accepted connection: checks the handshake, then decodes frames into the node's bounded incoming channel,
+/// reassembling each snapshot's chunk frames (<see cref="SnapshotReassembly"/>, at most one at a time) into one message.
 /// When that channel is full the reader waits: only this peer's socket slows down (TCP pushes back on its writer,
 /// whose queue then drops), and no other peer or the node loop is held up.
 /// </summary>
@@ -87,7 +88,7 @@ internal sealed class InboundConnection
         if (handshake.ProtocolVersion != Handshake.CurrentVersion)
         {
             throw new TransportProtocolException(
-                $"node {handshake.Sender} speaks transport protocol version {handshake.ProtocolVersion}, this node speaks {Handshake.CurrentVersion}; run compatible Distate versions");
+                $"node {handshake.Sender} speaks transport protocol version {handshake.ProtocolVersion}, this node speaks {Handshake.CurrentVersion}; run compatible Distate versions (version 2 sends snapshots in chunks: upgrade every node)");
         }
 
         if (handshake.ClusterId != _settings.ClusterId)
@@ -104,22 +105,79 @@ internal sealed class InboundConnection
         return handshake.Sender;
     }
 
+    /// <summary>Reads frames until the peer closes; a snapshot still being reassembled when the connection ends is dropped with its buffer.</summary>
     private async Task ReadMessagesAsync(FrameReader reader, NodeId sender, CancellationToken stopToken)
     {
         var counters = _countersOf(sender);
-        while (await reader.ReadFrameAsync(stopToken).ConfigureAwait(false) is { } frame)
+        var snapshots = new SnapshotReassembly(sender, _settings.MaxSnapshotBytes);
+        try
         {
-            var message = RaftMessageCodec.Read(frame.Span);
-            if (message.From != sender || message.To != _settings.LocalId)
+            while (await reader.ReadFrameAsync(stopToken).ConfigureAwait(false) is { } frame)
             {
-                throw new TransportProtocolException(
-                    $"message {message.From}->{message.To} arrived on the connection from node {sender} to node {_settings.LocalId}; a peer is misaddressed");
+                counters.AddReceivedBytes(frame.Length + Frame.LengthPrefixBytes);
+                if (Decode(frame, sender, snapshots, counters) is { } message)
+                {
+                    counters.AddReceivedMessage();
+                    await _incoming.WriteAsync(message, stopToken).ConfigureAwait(false);
+                }
             }
 
-            counters.AddReceived(frame.Length + Frame.LengthPrefixBytes);
-            await _incoming.WriteAsync(message, stopToken).ConfigureAwait(false);
+            _log.Write(TransportLogLevel.Debug, $"node {sender} at {_remote} closed its connection");
+        }
+        finally
+        {
+            if (snapshots.Abandon() is { } lost)
+            {
+                _log.Write(TransportLogLevel.Warning, $"connection from node {sender} at {_remote} ended with {lost}; dropped it (the leader sends it again)");
+            }
+        }
+    }
+
+    /// <summary>Decodes one frame by its kind: a message to deliver, or a snapshot chunk that delivers the snapshot when it is the last.</summary>
+    private Message? Decode(ReadOnlyMemory<byte> frame, NodeId sender, SnapshotReassembly snapshots, PeerCounters counters)
+    {
+        if (frame.IsEmpty)
+        {
+            throw new TransportProtocolException("empty frame: every frame after the handshake opens with a frame kind");
         }
 
-        _log.Write(TransportLogLevel.Debug, $"node {sender} at {_remote} closed its connection");
+        switch ((FrameKind)frame.Span[0])
+        {
+            case FrameKind.Message:
+                var message = RaftMessageCodec.Read(frame.Span[Frame.KindBytes..]);
+                if (message.Type == MessageType.Snapshot)
+                {
+                    throw new TransportProtocolException($"node {sender} sent a Snapshot message in one message frame; transport protocol version {Handshake.CurrentVersion} carries snapshots only as chunk frames");
+                }
+
+                CheckAddressed(message, sender);
+                return message;
+            case FrameKind.SnapshotChunk:
+                var chunk = SnapshotChunkCodec.Read(frame);
+                if (chunk.Envelope is { } envelope)
+                {
+                    CheckAddressed(envelope, sender);
+                }
+
+                var complete = snapshots.Add(chunk);
+                counters.AddSnapshotChunkReceived(chunk.Header.DataBytes);
+                if (complete is not null)
+                {
+                    counters.AddSnapshotReceived();
+                }
+
+                return complete;
+            default:
+                throw new TransportProtocolException($"unknown frame kind {frame.Span[0]} from node {sender}; run compatible Distate versions");
+        }
+    }
+
+    private void CheckAddressed(Message message, NodeId sender)
+    {
+        if (message.From != sender || message.To != _settings.LocalId)
+        {
+            throw new TransportProtocolException(
+                $"message {message.From}->{message.To} arrived on the connection from node {sender} to node {_settings.LocalId}; a peer is misaddressed");
+        }
     }
 }

@@ -80,60 +80,6 @@ internal sealed partial class PeerConnection
         }
     }
 
-    /// <summary>Writes queued messages in batches of up to MaxBatchBytes per socket write until cancelled or the socket fails.</summary>
-    private async Task PumpAsync(Socket socket, CancellationToken sessionToken)
-    {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(sessionToken).ConfigureAwait(false))
-        {
-            _batch.Clear();
-            while (_batch.Length < _settings.MaxBatchBytes && reader.TryRead(out var item))
-            {
-                _batch.Add(item);
-            }
-
-            Invariant.Check(_batch.Messages > 0, "a batch is written only when the queue had something");
-            await WriteBatchAsync(socket, sessionToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task WriteBatchAsync(Socket socket, CancellationToken sessionToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
-        timeout.CancelAfter(_settings.WriteTimeout);
-        try
-        {
-            var remaining = _batch.Written;
-            while (!remaining.IsEmpty)
-            {
-                var sent = await socket.SendAsync(remaining, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                remaining = remaining[sent..];
-            }
-        }
-        catch (Exception exception)
-        {
-            _counters.AddDropped(_batch.Messages);
-            ReportSnapshots(ok: false);
-            if (exception is OperationCanceledException && !sessionToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"writing {_batch.Length} bytes to node {_peer} took longer than WriteTimeout = {_settings.WriteTimeout}", exception);
-            }
-
-            throw;
-        }
-
-        _counters.AddSent(_batch.Messages, _batch.Length);
-        ReportSnapshots(ok: true);
-    }
-
-    private void ReportSnapshots(bool ok)
-    {
-        for (var i = 0; i < _batch.Snapshots; i++)
-        {
-            _onSnapshotSent(_peer, ok);
-        }
-    }
-
     /// <summary>The peer never writes on this connection, so a completed receive means it closed or reset: end the session.</summary>
     private static async Task WatchForCloseAsync(Socket socket, CancellationTokenSource session)
     {

@@ -27,6 +27,9 @@ internal sealed partial class PeerConnection : IAsyncDisposable
     private readonly FrameBatch _batch = new();
     private Task _writer = Task.CompletedTask;
 
+    /// <summary>Id of the last snapshot streamed to this peer (written by the writer task only); ids increase across connections.</summary>
+    private ulong _lastSnapshotId;
+
     /// <summary>Creates the link; <see cref="Start"/> begins connecting.</summary>
     public PeerConnection(
         NodeId peer, IPEndPoint endpoint, TransportSettings settings, ITransportLog log, PeerCounters counters,

@@ -38,7 +38,7 @@ internal sealed class FrameReader : IDisposable
         if (length > (uint)_maxFrameBytes)
         {
             throw new TransportProtocolException(
-                $"incoming frame of {length} bytes exceeds MaxFrameBytes = {_maxFrameBytes}; raise MaxFrameBytes on every node if snapshots are this large");
+                $"incoming frame of {length} bytes exceeds MaxFrameBytes = {_maxFrameBytes}; raise MaxFrameBytes on every node if append messages are this large (snapshots travel in chunks of SnapshotChunkBytes)");
         }
 
         var total = Frame.LengthPrefixBytes + (int)length;

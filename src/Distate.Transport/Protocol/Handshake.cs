@@ -12,8 +12,11 @@ namespace Distate.Transport.Protocol;
 /// <param name="ClusterId">The sender's cluster.</param>
 internal readonly record struct Handshake(ushort ProtocolVersion, NodeId Sender, ulong ClusterId)
 {
-    /// <summary>The protocol version this build speaks.</summary>
-    public const ushort CurrentVersion = 1;
+    /// <summary>
+    /// The protocol version this build speaks. 1: every frame one encoded message. 2: every frame opens with a
+    /// <see cref="FrameKind"/>, and Snapshot messages travel as chunk frames (docs/transport.md).
+    /// </summary>
+    public const ushort CurrentVersion = 2;
 
     /// <summary>Encoded size of the handshake payload.</summary>
     public const int PayloadBytes = 22;

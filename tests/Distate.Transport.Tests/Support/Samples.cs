@@ -49,6 +49,18 @@ internal static class Samples
         Snapshot = new Snapshot(new SnapshotMetadata(new LogIndex(10), new Term(2), ConfState.OfVoters(from, to)), new byte[dataBytes]),
     };
 
+    /// <summary>A Snapshot message whose data has the given size and seeded random content, so a misplaced chunk shows up.</summary>
+    public static Message RandomSnapshot(ulong from, ulong to, int dataBytes, int seed)
+    {
+        var data = new byte[dataBytes];
+        new Random(seed).NextBytes(data);
+        return new Message
+        {
+            Type = MessageType.Snapshot, From = new NodeId(from), To = new NodeId(to), Term = new Term(3), Index = new LogIndex(40),
+            Snapshot = new Snapshot(new SnapshotMetadata(new LogIndex((ulong)seed + 100), new Term(3), ConfState.OfVoters(from, to, 9)), data),
+        };
+    }
+
     /// <summary>Asserts two messages carry the same fields, entries and snapshot.</summary>
     public static void AssertEqual(Message expected, Message actual)
     {
