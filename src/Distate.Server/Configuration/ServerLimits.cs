@@ -1,5 +1,6 @@
 using Distate.Raft;
 using Distate.Store;
+using Distate.Transport;
 
 namespace Distate.Server.Configuration;
 
@@ -15,7 +16,7 @@ namespace Distate.Server.Configuration;
 /// log entry   ≤ R + EntryEnvelopeBytes
 /// Raft        one entry always fits an append and the uncommitted budget; MaxUncommittedBytes ≥ 8 entries
 /// storage     a log page holds one entry record; MaxSnapshotBytes ≥ quota + snapshot framing
-/// transport   a frame holds one append message (MaxAppendBytes, or one entry alone); snapshots travel in chunks
+/// transport   a frame holds one append message (MaxAppendBytes, or one entry alone); snapshots travel in 1 MiB chunks
 /// </code>
 /// The store re-checks sizes when it applies a committed entry, and apply must decide the same on every member, so its
 /// limits are the ceilings (constants), never a member's own R: a member with a smaller R refuses large requests at its
@@ -50,9 +51,8 @@ public sealed record ServerLimits
     /// <summary>Bytes of a storage record around one entry: record header, batch header, entry header.</summary>
     private const int StorageRecordOverheadBytes = 8 + 24 + 12 + 13;
 
-    /// <summary>Bytes an encoded Raft message adds to its entries: the fixed header; and per entry beyond Entry.HeaderBytes.</summary>
-    private const int MessageHeaderBytes = 4096;
-    private const int MessageEntryExtraBytes = 2;
+    /// <summary>Smallest peer frame: a snapshot chunk (1 MiB) and its header fit one frame whatever R is.</summary>
+    private const int MinFrameBytes = 2 * 1024 * 1024;
 
     /// <summary>Derives the chain from a member's options.</summary>
     public static ServerLimits From(ServerOptions options)
@@ -74,7 +74,7 @@ public sealed record ServerLimits
             LogPageSizeBits = pageBits,
             LogMemorySizeBits = pageBits + 2,
             MaxSnapshotBytes = quota + SnapshotFramingBytes,
-            MaxFrameBytes = FrameBytesFor(append),
+            MaxFrameBytes = Math.Max(TransportSettings.FrameBytesFor(entry, append), MinFrameBytes),
         };
         limits.Validate();
         return limits;
@@ -124,7 +124,7 @@ public sealed record ServerLimits
         Require(LogMemorySizeBits >= LogPageSizeBits + 1, "the log buffer holds at least two pages");
         Require(MaxSnapshotBytes >= Store.QuotaBytes + SnapshotFramingBytes && MaxSnapshotBytes <= Array.MaxLength,
             "a snapshot of a full store fits the snapshot limit and one buffer");
-        Require(MaxFrameBytes >= FrameBytesFor(MaxAppendBytes), "a transport frame carries a full append message");
+        Require(MaxFrameBytes >= TransportSettings.FrameBytesFor(MaxEntryBytes, MaxAppendBytes), "a transport frame carries a full append message");
     }
 
     /// <summary>The smallest page (bits, at least 4 MiB) whose records hold an entry of <paramref name="entryBytes"/>.</summary>
@@ -138,14 +138,6 @@ public sealed record ServerLimits
 
         return bits;
     }
-
-    /// <summary>
-    /// Frame bytes for an append message of up to <paramref name="appendBytes"/> counted as Raft counts them
-    /// (data + Entry.HeaderBytes per entry): the transport's per-entry encoding is at most two bytes more than that
-    /// header, over at most appendBytes / HeaderBytes entries, plus the message header.
-    /// </summary>
-    private static int FrameBytesFor(long appendBytes) =>
-        checked((int)(appendBytes + (appendBytes / Entry.HeaderBytes * MessageEntryExtraBytes) + MessageHeaderBytes));
 
     private static void Require(bool condition, string link)
     {

@@ -48,6 +48,8 @@ public sealed partial class RaftHost
             ClusterId = ClusterId,
             AdvertisedEndpoint = Resolve(_options.InitialAdvertisePeerUrls[0], "--initial-advertise-peer-urls"),
             ListenEndpoint = Resolve(_options.ListenPeerUrls[0], "--listen-peer-urls"),
+            MaxFrameBytes = Limits.MaxFrameBytes,
+            MaxSnapshotBytes = Limits.MaxSnapshotBytes,
         };
         _transport = new PeerTransport(settings, peers);
         _transport.PeerUnreachable += peer => _inputs.Writer.TryWrite(new NodeInput.Unreachable(peer));

@@ -62,6 +62,7 @@ public sealed class LargestRequestTests : IAsyncLifetime
     public async Task The_etcd_gateway_takes_the_largest_put_in_base64_and_refuses_one_byte_more_with_etcds_error()
     {
         var leader = await _cluster.WaitForLeaderAsync();
+        await _cluster.WaitForPublishedAsync();
         var largest = LargestValueFor("big");
         var accepted = await _cluster.PostAsync(leader, "/v3/kv/put", PutJson("big", new byte[largest]));
         Assert.Equal(HttpStatusCode.OK, accepted.Status);
