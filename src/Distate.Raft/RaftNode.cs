@@ -157,6 +157,13 @@ public sealed partial class RaftNode
             {
                 AbortLeaderTransfer();
             }
+
+            if (_role == StateRole.Leader && !Promotable)
+            {
+                // A removed leader whose hand-off did not finish in time (see StepDownAfterRemoval).
+                BecomeFollower(_term, NodeId.None);
+                return;
+            }
         }
 
         if (_role == StateRole.Leader && _heartbeatElapsed >= _options.HeartbeatIntervalTicks)

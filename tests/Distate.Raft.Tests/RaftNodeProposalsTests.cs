@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Distate.Raft.Tests;
 
 /// <summary>
@@ -159,6 +160,53 @@ public sealed class RaftNodeProposalsTests
 
         Assert.Contains(cluster.Delivered, m => m.Type == MessageType.TimeoutNow);
         Assert.True(cluster.Raft(2).Role == StateRole.Leader || cluster.Raft(3).Role == StateRole.Leader, "no leader without a tick");
+    }
+
+    [Fact]
+    public void Membership_a_removed_leader_catches_its_best_voter_up_before_handing_over()
+    {
+        // BUGS-FOUND.md #4 (Chaos seed 5000321): when no voter held the whole log at the moment the removal applied,
+        // the leader stepped down without a hand-off and two voters then split the vote for several timeouts.
+        var (cluster, tailHeld) = RemovedLeaderWithUnreplicatedTail();
+
+        Assert.Equal(StateRole.Leader, cluster.Raft(1).Role);
+        Assert.True(cluster.Raft(1).LeadTransferee.IsSome, "the removed leader hands over as a transfer");
+        Assert.Equal(DroppedReason.Removed, cluster.Propose(1, "refused").Reason);
+
+        tailHeld.Value = false;
+        cluster.Tick(1, 1);
+
+        Assert.Contains(cluster.Delivered, m => m.Type == MessageType.TimeoutNow);
+        var leader = cluster.Leader();
+        Assert.NotNull(leader);
+        Assert.NotEqual(1UL, leader.Id);
+        Assert.Equal(["tail"], cluster[leader.Id].Values);
+    }
+
+    [Fact]
+    public void Membership_a_removed_leader_whose_hand_over_stalls_steps_down_after_an_election_timeout()
+    {
+        var (cluster, _) = RemovedLeaderWithUnreplicatedTail();
+
+        cluster.Tick(TestCluster.DefaultOptions(1).ElectionTimeoutTicks - 1, 1);
+        Assert.Equal(StateRole.Leader, cluster.Raft(1).Role);
+        cluster.Tick(1, 1);
+
+        Assert.Equal(StateRole.Follower, cluster.Raft(1).Role);
+    }
+
+    /// <summary>Leader 1 applies its own removal while its last entry ("tail") has reached no follower.</summary>
+    private static (TestCluster Cluster, StrongBox<bool> TailHeld) RemovedLeaderWithUnreplicatedTail()
+    {
+        var cluster = TestCluster.OfSize(3);
+        cluster.Elect(1);
+        var removal = cluster.ProposeConfChange(1, ConfChangeType.RemoveNode, 1);
+        var tailHeld = new StrongBox<bool>(true);
+        cluster.DropWhere(m => tailHeld.Value && m.Type == MessageType.Append && m.Entries.Any(e => e.Index > removal.Index));
+        Assert.True(cluster.Propose(1, "tail").Accepted);
+        cluster.Deliver();
+        Assert.Equal(removal.Index, cluster.Raft(1).CommitIndex);
+        return (cluster, tailHeld);
     }
 
     [Fact]
