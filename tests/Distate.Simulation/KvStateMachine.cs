@@ -11,11 +11,8 @@ public sealed class KvStateMachine
 {
     private readonly SortedDictionary<byte, (ulong OpId, LogIndex Index)> _values = [];
 
-    /// <summary>The index of the last applied entry.</summary>
+    /// <summary>The index of the last applied write or membership change (the driver skips empty entries).</summary>
     public LogIndex Applied { get; private set; }
-
-    /// <summary>Membership as of <see cref="Applied"/>, stored with snapshots.</summary>
-    public ConfState ConfState { get; set; } = ConfState.Empty;
 
     /// <summary>Encodes a write command.</summary>
     public static byte[] EncodeWrite(byte key, ulong opId)
@@ -41,26 +38,30 @@ public sealed class KvStateMachine
         return true;
     }
 
-    /// <summary>Applies one committed normal entry.</summary>
-    public void Apply(Entry entry)
+    /// <summary>Applies one committed write (the payload of a Test envelope).</summary>
+    public void Apply(LogIndex index, ReadOnlyMemory<byte> payload)
     {
-        Invariant.Check(entry.Index == Applied.Next, $"entries apply in order: applied {Applied}, got {entry.Index}");
-        if (entry.Type == EntryType.Normal && TryDecodeWrite(entry.Data, out var key, out var opId))
-        {
-            _values[key] = (opId, entry.Index);
-        }
+        Skip(index);
+        Invariant.Check(TryDecodeWrite(payload, out var key, out var opId), $"a write of 9 bytes at {index}");
+        _values[key] = (opId, index);
+    }
 
-        Applied = entry.Index;
+    /// <summary>Records that an entry without a write (a membership change) was applied.</summary>
+    public void Skip(LogIndex index)
+    {
+        Invariant.Check(index > Applied, $"entries apply in order, once: applied {Applied}, got {index}");
+        Applied = index;
     }
 
     /// <summary>Reads a register: the write that set it and its index (0/0 if never written).</summary>
     public (ulong OpId, LogIndex Index) Read(byte key) => _values.GetValueOrDefault(key);
 
-    /// <summary>Serializes the registers.</summary>
-    public byte[] Serialize()
+    /// <summary>Serializes the registers as of <paramref name="appliedIndex"/> (no write applied after it).</summary>
+    public byte[] Serialize(LogIndex appliedIndex)
     {
+        Invariant.Check(appliedIndex >= Applied, "a capture covers every applied write");
         var data = new byte[8 + (_values.Count * 17)];
-        BinaryPrimitives.WriteUInt64LittleEndian(data, Applied.Value);
+        BinaryPrimitives.WriteUInt64LittleEndian(data, appliedIndex.Value);
         var offset = 8;
         foreach (var (key, (opId, index)) in _values)
         {
@@ -77,7 +78,6 @@ public sealed class KvStateMachine
     public void Restore(Snapshot snapshot)
     {
         _values.Clear();
-        ConfState = snapshot.Metadata.ConfState;
         Applied = snapshot.Metadata.Index;
         var data = snapshot.Data.Span;
         if (data.Length == 0)

@@ -1,3 +1,4 @@
+using Distate.Node.Envelope;
 using Distate.Raft;
 
 namespace Distate.Simulation;
@@ -86,7 +87,8 @@ public sealed class RaftSafetyChecker
         }
 
         _applied[entry.Index.Value] = (entry.Term.Value, hash);
-        if (entry.Type == EntryType.Normal && KvStateMachine.TryDecodeWrite(entry.Data, out _, out var opId))
+        if (entry.Type == EntryType.Normal && entry.Data.Length > 0
+            && KvStateMachine.TryDecodeWrite(EntryEnvelope.Decode(entry.Data).Payload, out _, out var opId))
         {
             if (_writeIndex.TryGetValue(opId, out var existing) && existing != entry.Index.Value)
             {

@@ -42,31 +42,11 @@ public sealed partial class SimCluster
         return up.Count == 0 ? null : _random.Pick(up);
     }
 
-    /// <summary>Starts a write on a node; a refused proposal fails at once and points the client at the leader.</summary>
+    /// <summary>Starts a write on a node; a refused proposal fails (see <see cref="OnRefused"/>).</summary>
     private ClientOperation Write(int client, SimNode node, byte key)
     {
         var operation = NewOperation(client, node, key, isWrite: true);
-        var result = node.Raft!.Propose(KvStateMachine.EncodeWrite(key, operation.Id));
-        if (!result.Accepted)
-        {
-            if (client == _scenario.Clients)
-            {
-                Trace($"liveness write on {node.Id} refused: {result.Reason}");
-            }
-
-            operation.Outcome = OperationOutcome.Failed;
-            operation.CompletedAt = _now;
-            if (result.LeaderHint.IsSome)
-            {
-                _clientTarget[client] = result.LeaderHint;
-            }
-
-            return operation;
-        }
-
-        operation.ProposedIndex = result.Index;
-        operation.ProposedTerm = result.Term;
-        node.TrackWrite(operation);
+        node.Write(operation);
         return operation;
     }
 
@@ -75,8 +55,7 @@ public sealed partial class SimCluster
     {
         var operation = NewOperation(client, node, key, isWrite: false);
         operation.DeadlineAt = _now + (ReadTimeoutTicks * StepsPerTick);
-        node.TrackRead(operation);
-        node.Raft!.ReadIndex(operation.Id);
+        node.Read(operation);
         return operation;
     }
 

@@ -39,7 +39,7 @@ public sealed partial class SimCluster
 
             if (crash)
             {
-                node.Crash(_now);
+                node.Crash();
                 Checker.OnRestart(node.Id);
                 Statistics.Crashes++;
                 Trace($"nemesis crashed new leader {leader}");
@@ -133,7 +133,7 @@ public sealed partial class SimCluster
         }
 
         var victim = _random.Pick(up);
-        victim.Crash(_now);
+        victim.Crash();
         Checker.OnRestart(victim.Id);
         Statistics.Crashes++;
         Trace($"{victim.Id} crashed");
@@ -186,9 +186,9 @@ public sealed partial class SimCluster
 
     private void ProposeChange(SimNode leader, ConfChange change)
     {
-        var result = leader.Raft!.ProposeConfChange(change);
-        Trace($"{leader.Id} propose {change}: {(result.Accepted ? $"at {result.Index}" : result.Reason.ToString())}");
-        if (!result.Accepted)
+        var outcome = leader.ProposeConfChange(change, out var accepted);
+        Trace($"{leader.Id} propose {change}: {outcome}");
+        if (!accepted)
         {
             return;
         }
@@ -218,7 +218,7 @@ public sealed partial class SimCluster
         }
 
         var target = _random.Pick(others);
-        leader.Raft.TransferLeadership(target);
+        leader.Driver!.TransferLeadership(target);
         Statistics.Transfers++;
         Trace($"{leader.Id} transfer leadership to {target}");
     }

@@ -134,7 +134,7 @@ public sealed partial class SimCluster
             if (!leader.Raft!.Config.Contains(node.Id) && node.Up && node.PendingCount > 0)
             {
                 // Removed while cut off: it will never hear of its removal; its clients give up.
-                node.Crash(_now);
+                node.Crash();
                 Checker.OnRestart(node.Id);
             }
         }

@@ -14,6 +14,7 @@ public sealed partial class SimCluster
     private const int TraceLines = 400;
     private readonly SimScenario _scenario;
     private readonly SimRandom _random;
+    private readonly SimRandom _applyRandom;
     private readonly List<SimNode> _nodes = [];
     private readonly List<ClientOperation> _history = [];
     private readonly ClientOperation?[] _clientOperation;
@@ -31,6 +32,7 @@ public sealed partial class SimCluster
         _scenario = scenario;
         Seed = seed;
         _random = new SimRandom(seed);
+        _applyRandom = new SimRandom(seed ^ 0x5EED0A11UL);
         Network = new SimNetwork(new SimRandom(seed ^ 0xA5A5A5A5UL), scenario);
         // One extra client slot is reserved for the liveness phase's own writes and reads.
         _clientOperation = new ClientOperation?[scenario.Clients + 1];
@@ -55,6 +57,9 @@ public sealed partial class SimCluster
 
     /// <summary>The safety checker fed by every node.</summary>
     public RaftSafetyChecker Checker { get; } = new();
+
+    /// <summary>The current step (one timestamp unit of the nodes' clocks).</summary>
+    public long Now => _now;
 
     /// <summary>True during the fault phase (loss and duplication apply).</summary>
     public bool FaultsOn { get; private set; } = true;
@@ -121,7 +126,7 @@ public sealed partial class SimCluster
         {
             if (node.Up && _now % node.TickPeriodSteps == 0)
             {
-                node.Raft!.Tick();
+                node.Driver!.Tick();
             }
         }
 
@@ -130,10 +135,10 @@ public sealed partial class SimCluster
             var target = FindNode(message.To);
             if (target is { Up: true })
             {
-                target.Raft!.Step(message);
+                target.Driver!.Deliver(message);
                 if (message.Type == MessageType.Snapshot)
                 {
-                    FindNode(message.From)?.Raft?.ReportSnapshot(message.To, succeeded: true);
+                    FindNode(message.From)?.Driver?.ReportSnapshot(message.To, succeeded: true);
                 }
             }
             else
@@ -145,6 +150,11 @@ public sealed partial class SimCluster
         foreach (var node in _nodes)
         {
             ProcessReadies(node);
+            if (node.Up && !_applyRandom.Chance(_scenario.ApplyDelayRate))
+            {
+                node.ApplyQueued();
+            }
+
             if (node.Up)
             {
                 node.ExpireReads(_now);
@@ -155,10 +165,16 @@ public sealed partial class SimCluster
     private void ProcessReadies(SimNode node)
     {
         // Bounded: a node produces finitely many readies per step; 16 is far above what one step needs.
-        for (var round = 0; round < 16 && node.Up && node.Raft!.HasReady(); round++)
+        for (var round = 0; round < 16 && node.Up; round++)
         {
             var crash = FaultsOn && _random.Chance(_scenario.CrashDuringReadyRate);
-            if (!node.ProcessReady(this, _now, crash))
+            var processed = node.ProcessReady(crash);
+            if (processed is null)
+            {
+                return;
+            }
+
+            if (processed == false)
             {
                 Statistics.Crashes++;
                 Checker.OnRestart(node.Id);
@@ -169,13 +185,27 @@ public sealed partial class SimCluster
         }
     }
 
+    /// <summary>A write refused before it was appended: the client follows the leader hint.</summary>
+    public void OnRefused(ClientOperation operation, Node.Requests.RequestFailure failure)
+    {
+        if (operation.Client == _scenario.Clients)
+        {
+            Trace($"liveness write on {operation.Node} refused: {failure.Reason}");
+        }
+
+        if (failure.LeaderHint.IsSome)
+        {
+            _clientTarget[operation.Client] = failure.LeaderHint;
+        }
+    }
+
     /// <summary>
     /// What a real transport tells its node: a snapshot that did not get through (so the leader retries instead of
     /// waiting forever), and a peer it could not reach (so the leader stops pipelining to it).
     /// </summary>
     private void ReportDrop(Message message, bool unreachable)
     {
-        var sender = FindNode(message.From)?.Raft;
+        var sender = FindNode(message.From)?.Driver;
         if (sender is null)
         {
             return;
@@ -206,7 +236,7 @@ public sealed partial class SimCluster
 
     private SimNode AddNode(NodeId id, ConfState? bootstrap)
     {
-        var node = new SimNode(id, bootstrap, _scenario, Seed ^ (id.Value << 32))
+        var node = new SimNode(id, bootstrap, _scenario, Seed ^ (id.Value << 32), this)
         {
             TickPeriodSteps = _scenario.ClockDrift ? _random.Next(8, 13) : StepsPerTick,
         };

@@ -1,26 +1,39 @@
+using Distate.Node;
+using Distate.Node.Apply;
+using Distate.Node.Driver;
+using Distate.Node.Envelope;
+using Distate.Node.Requests;
+using Distate.Node.Seams;
 using Distate.Raft;
+using Distate.Simulation.Host;
 
 namespace Distate.Simulation;
 
 /// <summary>
-/// A simulated host: one Raft node, its durable storage (survives crashes) and its state machine (rebuilt from
-/// the snapshot and log on restart). It follows the Ready contract exactly: persist, send, apply, serve reads, advance.
+/// A simulated member running the production <see cref="NodeDriver"/> and <see cref="Applier"/>: its durable log
+/// (survives crashes), its outbox (the simulated network) and its registers (rebuilt from the snapshot and log on
+/// restart). As in the server, committed entries go to an apply queue that lags behind the Ready loop by a seeded
+/// number of steps, snapshots are captured by the applier and recorded between Readies, and a leader may send its
+/// appends before persisting them.
 /// </summary>
 public sealed class SimNode
 {
     private readonly SimScenario _scenario;
     private readonly ulong _seed;
-    private readonly Dictionary<LogIndex, List<ClientOperation>> _pendingWrites = [];
-    private readonly Dictionary<ulong, ClientOperation> _pendingReads = [];
+    private readonly SimCluster _cluster;
+    private readonly Queue<ApplyBatch> _applyQueue = [];
+    private readonly List<ClientOperation> _pending = [];
     private int _restarts;
+    private SimStateMachine? _machine;
 
     /// <summary>Creates a node; a founding member bootstraps with the initial membership.</summary>
-    public SimNode(NodeId id, ConfState? bootstrap, SimScenario scenario, ulong seed)
+    public SimNode(NodeId id, ConfState? bootstrap, SimScenario scenario, ulong seed, SimCluster cluster)
     {
         Id = id;
         _scenario = scenario;
         _seed = seed;
-        Storage = bootstrap is null ? new MemoryRaftStorage() : MemoryRaftStorage.ForNewCluster(bootstrap);
+        _cluster = cluster;
+        Log = new SimDurableLog(bootstrap is null ? new MemoryRaftStorage() : MemoryRaftStorage.ForNewCluster(bootstrap));
         Start();
     }
 
@@ -28,16 +41,22 @@ public sealed class SimNode
     public NodeId Id { get; }
 
     /// <summary>What survives a crash.</summary>
-    public MemoryRaftStorage Storage { get; private set; }
+    public SimDurableLog Log { get; private set; }
 
-    /// <summary>The running Raft node (null while crashed).</summary>
-    public RaftNode? Raft { get; private set; }
+    /// <summary>The running driver (null while crashed).</summary>
+    public NodeDriver? Driver { get; private set; }
+
+    /// <summary>The driver's Raft node, for checks and status only (null while crashed).</summary>
+    public RaftNode? Raft => Driver?.Raft;
 
     /// <summary>The application state (volatile).</summary>
-    public KvStateMachine StateMachine { get; private set; } = new();
+    public KvStateMachine Registers { get; private set; } = new();
+
+    /// <summary>The applier (volatile).</summary>
+    public Applier? Applier { get; private set; }
 
     /// <summary>True while running.</summary>
-    public bool Up => Raft is not null;
+    public bool Up => Driver is not null;
 
     /// <summary>Ticks every this many steps (clock drift makes nodes differ).</summary>
     public int TickPeriodSteps { get; set; } = 10;
@@ -45,271 +64,162 @@ public sealed class SimNode
     /// <summary>True once this node applied its own removal: it is idle until re-added with fresh storage.</summary>
     public bool Removed { get; private set; }
 
+    /// <summary>Number of client operations waiting on this node.</summary>
+    public int PendingCount => _pending.Count(operation => operation.Outcome == OperationOutcome.Pending);
+
     /// <summary>Starts (or restarts) the node from its storage.</summary>
     public void Start()
     {
-        Invariant.Check(Raft is null, "start a stopped node only");
-        var options = new RaftOptions
+        Invariant.Check(Driver is null, "start a stopped node only");
+        var raftOptions = new RaftOptions
         {
             Id = Id, ElectionTimeoutTicks = 10, HeartbeatIntervalTicks = 1, RandomSeed = _seed ^ (ulong)(_restarts * 7919),
             MaxAppendBytes = _scenario.MaxAppendBytes, CheckQuorum = _scenario.CheckQuorum, MaxInflightMessages = 8, MaxUncommittedBytes = 64 * 1024,
         };
+        var driverOptions = new NodeDriverOptions
+        {
+            SnapshotEveryEntries = _scenario.SnapshotEveryEntries,
+            // Keep a few entries behind the snapshot so slightly lagging followers still get plain appends.
+            EntriesKeptBehindSnapshot = _scenario.SnapshotEveryEntries / 3,
+        };
         _restarts++;
-        StateMachine = new KvStateMachine();
-        StateMachine.Restore(Storage.LatestSnapshot());
-        Raft = new RaftNode(options, Storage);
-        StateMachine.ConfState = Raft.Config;
+        var clock = new SimClock(() => _cluster.Now);
+        var observer = new Observer(this);
+        Registers = new KvStateMachine();
+        var snapshot = Log.LatestSnapshot();
+        Registers.Restore(snapshot);
+        _machine = new SimStateMachine(Registers, Id);
+        Driver = new NodeDriver(raftOptions, Log, new Outbox(_cluster), driverOptions, clock, observer);
+        Applier = new Applier(_machine, snapshot.Metadata.Index, Driver.Config, driverOptions, clock, observer);
     }
 
-    /// <summary>Crashes: the Raft node and everything not persisted is gone; pending client operations become unknown.</summary>
-    public void Crash(long now)
+    /// <summary>Crashes: the driver, the apply queue and everything not persisted are gone; pending client operations
+    /// become unknown (writes) or failed (reads).</summary>
+    public void Crash()
     {
-        Raft = null;
-        AbandonPending(now);
+        var failure = new RequestFailure(DroppedReason.NoLeader, NodeId.None, "the member crashed", Indeterminate: true);
+        Driver?.FailAll(failure);
+        while (_applyQueue.TryDequeue(out var batch))
+        {
+            batch.Fail(failure);
+        }
+
+        Driver = null;
+        Applier = null;
+        _machine = null;
+        _pending.Clear();
     }
 
     /// <summary>Wipes the node for re-adding after removal: a fresh, empty member.</summary>
-    public void Wipe(long now)
+    public void Wipe()
     {
-        Crash(now);
-        Storage = new MemoryRaftStorage();
+        Crash();
+        Log = new SimDurableLog(new MemoryRaftStorage());
         Removed = false;
         Start();
     }
 
-    /// <summary>Registers an accepted write waiting for its index to apply.</summary>
-    public void TrackWrite(ClientOperation operation)
+    /// <summary>Starts a write; its waiter completes the operation (a refusal fails it and points the client at the leader).</summary>
+    public void Write(ClientOperation operation)
     {
-        if (!_pendingWrites.TryGetValue(operation.ProposedIndex, out var list))
-        {
-            list = [];
-            _pendingWrites[operation.ProposedIndex] = list;
-        }
-
-        list.Add(operation);
+        _pending.Add(operation);
+        var envelope = new EntryEnvelope(EntryKind.Test, Id, operation.Id, KvStateMachine.EncodeWrite(operation.Key, operation.Id));
+        Driver!.Propose(envelope.Encode(), new WriteWaiter(this, operation));
     }
 
-    /// <summary>Registers a read waiting for its read state.</summary>
-    public void TrackRead(ClientOperation operation) => _pendingReads[operation.Id] = operation;
+    /// <summary>Starts a linearizable read.</summary>
+    public void Read(ClientOperation operation)
+    {
+        _pending.Add(operation);
+        Driver!.ReadIndex(new ReadWaiter(this, operation));
+    }
 
-    /// <summary>Number of client operations waiting on this node.</summary>
-    public int PendingCount => _pendingReads.Count + _pendingWrites.Values.Sum(list => list.Count);
+    /// <summary>Proposes a membership change; returns where it was appended, or why it was refused.</summary>
+    public string ProposeConfChange(ConfChange change, out bool accepted)
+    {
+        var waiter = new ConfChangeWaiter();
+        Driver!.ProposeConfChange(change, waiter);
+        accepted = waiter.AcceptedAt is not null;
+        return waiter.AcceptedAt ?? waiter.Refusal ?? "pending";
+    }
 
     /// <summary>Abandons reads past their deadline (the client gives up; a read has no effect).</summary>
     public void ExpireReads(long now)
     {
-        foreach (var read in _pendingReads.Values.Where(read => read.DeadlineAt <= now).ToList())
+        foreach (var read in _pending.Where(op => !op.IsWrite && op.Outcome == OperationOutcome.Pending && op.DeadlineAt <= now).ToList())
         {
-            Complete(read, OperationOutcome.Failed, now);
-            _pendingReads.Remove(read.Id);
+            Complete(read, OperationOutcome.Failed);
         }
+
+        _pending.RemoveAll(op => op.Outcome != OperationOutcome.Pending);
     }
 
     /// <summary>
-    /// Handles one Ready. Returns false if the node crashed before persisting it (crash-during-write).
+    /// Takes one Ready through the driver: persist (or crash first, losing it), hand off, advance. Returns null when the
+    /// driver had nothing to do, false when the node crashed.
     /// </summary>
-    public bool ProcessReady(SimCluster cluster, long now, bool crashBeforePersist)
+    public bool? ProcessReady(bool crashBeforePersist)
     {
-        var raft = Raft!;
-        var ready = raft.GetReady();
-        cluster.Checker.OnReady(this, ready);
-        if (ready.SoftState is { Role: StateRole.Leader })
+        var driver = Driver!;
+        driver.SaveStagedSnapshotAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var work = driver.TakeReady();
+        if (work is null)
         {
-            cluster.OnNewLeader(this);
+            return null;
         }
 
         if (crashBeforePersist)
         {
-            cluster.Trace($"{Id} crashed before persisting a ready ({ready.Entries.Count} entries)");
-            Crash(now);
+            // A leader's appends may already be out (sent before persisting): the crash loses only its own copy.
+            _cluster.Trace($"{Id} crashed before persisting a ready ({work.Ready.Entries.Count} entries{(work.SentFirst ? ", sent first" : "")})");
+            driver.Abandon();
+            Crash();
             return false;
         }
 
-        // 1. Persist.
-        if (ready.Snapshot is not null)
+        Completed(driver.PersistAsync(work, CancellationToken.None));
+        if (driver.HandOff(work) is { } batch)
         {
-            Storage.ApplySnapshot(ready.Snapshot);
+            _applyQueue.Enqueue(batch);
         }
 
-        Storage.Append(ready.Entries);
-        if (ready.HardState is { } hardState)
-        {
-            Storage.SetHardState(hardState);
-        }
-
-        // 2. Send.
-        foreach (var message in ready.Messages)
-        {
-            cluster.Network.Send(message, now, cluster.FaultsOn);
-        }
-
-        // 3. Apply.
-        if (ready.Snapshot is not null)
-        {
-            StateMachine.Restore(ready.Snapshot);
-            FailWritesAtOrBelow(ready.Snapshot.Metadata.Index, now);
-        }
-
-        foreach (var entry in ready.CommittedEntries)
-        {
-            ApplyEntry(cluster, entry, now);
-        }
-
-        if (ready.ProposalCutoff is { } cutoff)
-        {
-            FailWritesRuledOut(cluster, cutoff, now);
-        }
-
-        // 4. Serve reads.
-        ServeReads(cluster, ready, now);
-        raft.Advance(ready);
-        MaybeSnapshot();
+        driver.Advance(work);
         return true;
     }
 
-    private void ApplyEntry(SimCluster cluster, Entry entry, long now)
+    /// <summary>The apply task's turn: applies every queued batch, in order (the cluster decides when it runs, so apply
+    /// lags the Ready loop as it does in the server). A capture is written and staged at once.</summary>
+    public void ApplyQueued()
     {
-        cluster.Checker.OnApply(this, entry);
-        if (entry.Type == EntryType.ConfChange)
+        while (Up && _applyQueue.TryDequeue(out var batch))
         {
-            var change = ConfChange.Decode(entry.Data);
-            StateMachine.ConfState = Raft!.ApplyConfChange(change);
-            cluster.Trace($"{Id} applied {change} at {entry.Index}: {StateMachine.ConfState}");
-            if (change.Type == ConfChangeType.RemoveNode && change.NodeId == Id)
+            if (Applier!.Apply(batch) is { } capture)
             {
-                Removed = true;
-            }
-        }
-
-        StateMachine.Apply(entry);
-        if (_pendingWrites.Remove(entry.Index, out var writes))
-        {
-            foreach (var write in writes)
-            {
-                // Same index and term: it is our entry (Log Matching). Another term: ours was overwritten.
-                Complete(write, write.ProposedTerm == entry.Term ? OperationOutcome.Ok : OperationOutcome.Failed, now);
-            }
-        }
-
-        if (Removed)
-        {
-            AbandonPending(now);
-        }
-    }
-
-    private void ServeReads(SimCluster cluster, Ready ready, long now)
-    {
-        foreach (var state in ready.ReadStates)
-        {
-            Invariant.Check(StateMachine.Applied >= state.Index, "reads are released only once applied ≥ read index");
-            if (!_pendingReads.Remove(state.RequestId, out var read))
-            {
-                continue;
-            }
-
-            var (opId, index) = StateMachine.Read(read.Key);
-            read.ObservedWrite = opId;
-            read.ObservedIndex = index;
-            Complete(read, OperationOutcome.Ok, now);
-            cluster.Trace($"{Id} served {read}");
-        }
-
-        foreach (var dropped in ready.DroppedReads)
-        {
-            if (_pendingReads.Remove(dropped.RequestId, out var read))
-            {
-                Complete(read, OperationOutcome.Failed, now);
-            }
-        }
-    }
-
-    private void MaybeSnapshot()
-    {
-        if (_scenario.SnapshotEveryEntries <= 0)
-        {
-            return;
-        }
-
-        var applied = StateMachine.Applied;
-        var snapshotIndex = Storage.LatestSnapshot().Metadata.Index;
-        if (applied - snapshotIndex < (ulong)_scenario.SnapshotEveryEntries || applied > Storage.LastIndex())
-        {
-            return;
-        }
-
-        Storage.CreateSnapshot(applied, StateMachine.ConfState, StateMachine.Serialize());
-        // Keep a few entries behind the snapshot so slightly lagging followers still get plain appends.
-        var keep = (ulong)(_scenario.SnapshotEveryEntries / 3);
-        if (applied.Value > keep)
-        {
-            Storage.Compact(applied - keep);
-        }
-    }
-
-    /// <summary>Fails writes whose index can now only ever hold an entry of a later term (see ProposalCutoff).</summary>
-    private void FailWritesRuledOut(SimCluster cluster, ProposalCutoff cutoff, long now)
-    {
-        List<LogIndex>? emptied = null;
-        foreach (var (index, writes) in _pendingWrites)
-        {
-            // Several writes may wait on one index: each leader that reused it after a truncation added one.
-            writes.RemoveAll(write =>
-            {
-                if (!cutoff.RulesOut(write.ProposedIndex, write.ProposedTerm))
+                using var stream = new MemoryStream();
+                capture.Source.WriteTo(stream);
+                if (Log.StageSnapshot(capture.Index, capture.ConfState, stream.ToArray()) is { } staged)
                 {
-                    return false;
+                    Driver!.SnapshotStaged(staged);
                 }
 
-                cluster.Trace($"{Id} failed {write}: the committed log reached {cutoff}");
-                Complete(write, OperationOutcome.Failed, now);
-                return true;
-            });
-            if (writes.Count == 0)
-            {
-                (emptied ??= []).Add(index);
+                Applier.SnapshotFinished();
             }
-        }
 
-        foreach (var index in emptied ?? [])
-        {
-            _pendingWrites.Remove(index);
+            if (_machine!.RemovedSelf && !Removed)
+            {
+                Removed = true;
+                Driver!.FailAll(new RequestFailure(DroppedReason.Removed, NodeId.None, "this member was removed", Indeterminate: true));
+            }
         }
     }
 
-    private void FailWritesAtOrBelow(LogIndex index, long now)
+    private static void Completed(ValueTask task)
     {
-        foreach (var key in _pendingWrites.Keys.Where(key => key <= index).ToList())
-        {
-            // The snapshot replaced those entries; whether ours was among them is unknown to this node.
-            foreach (var write in _pendingWrites[key])
-            {
-                Complete(write, OperationOutcome.Unknown, now);
-            }
-
-            _pendingWrites.Remove(key);
-        }
+        Invariant.Check(task.IsCompletedSuccessfully, "the simulator's log completes every write synchronously");
+        task.GetAwaiter().GetResult();
     }
 
-    private void AbandonPending(long now)
-    {
-        foreach (var writes in _pendingWrites.Values)
-        {
-            foreach (var write in writes)
-            {
-                Complete(write, OperationOutcome.Unknown, now);
-            }
-        }
-
-        foreach (var read in _pendingReads.Values)
-        {
-            Complete(read, OperationOutcome.Failed, now);
-        }
-
-        _pendingWrites.Clear();
-        _pendingReads.Clear();
-    }
-
-    private static void Complete(ClientOperation operation, OperationOutcome outcome, long now)
+    private void Complete(ClientOperation operation, OperationOutcome outcome)
     {
         if (operation.Outcome != OperationOutcome.Pending)
         {
@@ -317,6 +227,97 @@ public sealed class SimNode
         }
 
         operation.Outcome = outcome;
-        operation.CompletedAt = outcome == OperationOutcome.Unknown ? long.MaxValue : now;
+        operation.CompletedAt = outcome == OperationOutcome.Unknown ? long.MaxValue : _cluster.Now;
+    }
+
+    private sealed class WriteWaiter(SimNode node, ClientOperation operation) : IRequestWaiter
+    {
+        public void Accepted(LogIndex index, Term term)
+        {
+            operation.ProposedIndex = index;
+            operation.ProposedTerm = term;
+        }
+
+        public void Succeed(LogIndex index, object? result)
+        {
+            Invariant.Check(index == operation.ProposedIndex, $"a write succeeds at the index it was appended at ({operation})");
+            node.Complete(operation, OperationOutcome.Ok);
+        }
+
+        public void Fail(RequestFailure failure)
+        {
+            if (operation.ProposedIndex == LogIndex.Zero)
+            {
+                // Refused before it was appended: the client retries elsewhere.
+                node._cluster.OnRefused(operation, failure);
+            }
+            else if (!failure.Indeterminate)
+            {
+                node._cluster.Trace($"{node.Id} failed {operation}: {failure.Message}");
+            }
+
+            node.Complete(operation, failure.Indeterminate ? OperationOutcome.Unknown : OperationOutcome.Failed);
+        }
+    }
+
+    private sealed class ReadWaiter(SimNode node, ClientOperation operation) : IRequestWaiter
+    {
+        public void Succeed(LogIndex index, object? result)
+        {
+            if (operation.Outcome != OperationOutcome.Pending)
+            {
+                return;
+            }
+
+            var (opId, observedIndex) = node.Registers.Read(operation.Key);
+            operation.ObservedWrite = opId;
+            operation.ObservedIndex = observedIndex;
+            node.Complete(operation, OperationOutcome.Ok);
+            node._cluster.Trace($"{node.Id} served {operation}");
+        }
+
+        public void Fail(RequestFailure failure) => node.Complete(operation, OperationOutcome.Failed);
+    }
+
+    private sealed class ConfChangeWaiter : IRequestWaiter
+    {
+        public string? AcceptedAt { get; private set; }
+
+        public string? Refusal { get; private set; }
+
+        public void Accepted(LogIndex index, Term term) => AcceptedAt = $"at {index}";
+
+        public void Succeed(LogIndex index, object? result)
+        {
+        }
+
+        public void Fail(RequestFailure failure) => Refusal ??= failure.Reason.ToString();
+    }
+
+    private sealed class Outbox(SimCluster cluster) : IPeerOutbox
+    {
+        public bool TrySend(Message message)
+        {
+            cluster.Network.Send(message, cluster.Now, cluster.FaultsOn);
+            return true;
+        }
+    }
+
+    /// <summary>Feeds the safety checker from the driver's and applier's reports.</summary>
+    private sealed class Observer(SimNode node) : INodeObserver
+    {
+        public void OnReady(Ready ready)
+        {
+            node._cluster.Checker.OnReady(node, ready);
+            if (ready.SoftState is { Role: StateRole.Leader })
+            {
+                node._cluster.OnNewLeader(node);
+            }
+        }
+
+        public void OnApplied(Entry entry) => node._cluster.Checker.OnApply(node, entry);
+
+        public void OnConfChange(LogIndex index, ConfChange change, ConfState after) =>
+            node._cluster.Trace($"{node.Id} took {change} at {index}: {after}");
     }
 }

@@ -69,6 +69,10 @@ public sealed record SimScenario
     /// <summary>Largest append message payload; small values split old-term entries from the new leader's no-op.</summary>
     public long MaxAppendBytes { get; init; } = 512;
 
+    /// <summary>Chance per step that a node's apply task has not run yet, so applying lags the Ready loop (as in the
+    /// server, where it runs on its own task).</summary>
+    public double ApplyDelayRate { get; init; } = 0.5;
+
     /// <summary>Whether nodes run with CheckQuorum (off: an isolated leader keeps believing it leads).</summary>
     public bool CheckQuorum { get; init; } = true;
 

@@ -131,6 +131,6 @@ public sealed class Applier
 
         _snapshotInMaking = true;
         _snapshotRequestedAt = applied;
-        return new SnapshotCapture(applied, AppliedConfState, _machine.Capture());
+        return new SnapshotCapture(applied, AppliedConfState, _machine.Capture(applied));
     }
 }

@@ -71,6 +71,7 @@ public sealed partial class NodeDriver
         if (result.Accepted)
         {
             Remember(result.Index, new PendingProposal(result.Term, waiter, started));
+            waiter.Accepted(result.Index, result.Term);
             return;
         }
 
@@ -133,6 +134,33 @@ public sealed partial class NodeDriver
         _observer.OnProposalFailed();
         pending.Waiter.Fail(new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
             "leadership changed before the request was committed; it was not applied"));
+    }
+
+    /// <summary>
+    /// Fails, as indeterminate, the proposals at or below an installed snapshot's index: the snapshot replaced those
+    /// entries, so whether this member's entry was among them is unknown here.
+    /// </summary>
+    private void FailCoveredBy(LogIndex snapshotIndex)
+    {
+        var failure = new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
+            "a snapshot from the leader replaced the log before this request's entry was applied here; it may or may not have been applied",
+            Indeterminate: true);
+        foreach (var index in _proposals.Keys.Where(index => index <= snapshotIndex).ToList())
+        {
+            _proposals.Remove(index, out var pending);
+            _observer.OnProposalFailed();
+            pending!.Waiter.Fail(failure);
+        }
+
+        for (var i = _displaced.Count - 1; i >= 0; i--)
+        {
+            if (_displaced[i].Index <= snapshotIndex)
+            {
+                _observer.OnProposalFailed();
+                _displaced[i].Proposal.Waiter.Fail(failure);
+                _displaced.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>Fails the proposals batched but not yet proposed.</summary>

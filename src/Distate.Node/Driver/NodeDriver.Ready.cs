@@ -94,6 +94,7 @@ public sealed partial class NodeDriver
         if (ready.Snapshot is not null)
         {
             _confState = ready.Snapshot.Metadata.ConfState;
+            FailCoveredBy(ready.Snapshot.Metadata.Index);
         }
 
         foreach (var entry in ready.CommittedEntries)

@@ -98,6 +98,9 @@ public sealed partial class NodeDriver
     /// <summary>The transport finished (or failed) sending a snapshot to a peer.</summary>
     public void ReportSnapshot(NodeId peer, bool succeeded) => _raft.ReportSnapshot(peer, succeeded);
 
+    /// <summary>Asks the leader (this member or, by message, the known leader) to hand leadership to <paramref name="target"/>.</summary>
+    public void TransferLeadership(NodeId target) => _raft.TransferLeadership(target);
+
     /// <summary>Starts an election now (a lone voter at start need not wait out a timeout).</summary>
     public void Campaign() => _raft.Campaign();
 

@@ -15,8 +15,9 @@ public interface IStateMachine
     /// <summary>Applies a committed membership change (Raft's own membership was already updated by the driver).</summary>
     void ApplyConfChange(LogIndex index, ConfChange change);
 
-    /// <summary>Captures the state as of the last applied entry (quick: on the apply task between two entries).</summary>
-    ISnapshotSource Capture();
+    /// <summary>Captures the state as of <paramref name="appliedIndex"/>, the last applied entry (quick: on the apply task
+    /// between two batches).</summary>
+    ISnapshotSource Capture(LogIndex appliedIndex);
 
     /// <summary>Replaces the state with a snapshot's data.</summary>
     void Restore(Snapshot snapshot);
