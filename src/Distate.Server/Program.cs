@@ -29,7 +29,7 @@ try
 {
     server = await DistateServer.StartAsync(options).ConfigureAwait(false);
 }
-catch (Exception ex) when (ex is Distate.Storage.StorageFailedException or Distate.Storage.StorageCorruptionException or Distate.Server.Node.NodeFailedException or IOException)
+catch (Exception ex) when (ex is Distate.Storage.StorageFailedException or Distate.Storage.StorageCorruptionException or Distate.Node.Requests.NodeFailedException or IOException)
 {
     await Console.Error.WriteLineAsync($"distate: cannot start: {ex.Message}").ConfigureAwait(false);
     return 1;

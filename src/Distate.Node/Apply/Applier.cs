@@ -55,7 +55,7 @@ public sealed class Applier
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            batch.Fail(new RequestFailure(DroppedReason.NoLeader, NodeId.None, $"this member failed and is stopping: applying failed: {ex.Message}", Indeterminate: true));
+            batch.Fail(new RequestFailure(DroppedReason.NoLeader, NodeId.None, $"this member failed and is stopping: the apply task failed: {ex.Message}", Indeterminate: true));
             throw;
         }
 

@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using System.Globalization;
 using System.Text.Json;
 using Distate.Raft;
@@ -86,7 +87,7 @@ public static partial class EtcdGateway
             throw new BadRequestException("not a publish entry: " + ex.Message, ex);
         }
 
-        await call.Host.ProposeEntryAsync(MemberCodec.EncodePublish(attributes), call.Deadline).ConfigureAwait(false);
+        await call.Host.ProposePublishAsync(MemberCodec.EncodePublish(attributes), call.Deadline).ConfigureAwait(false);
         await call.WriteAsync(call.Host.Store.CurrentRevision.Value, static _ => { }).ConfigureAwait(false);
     }
 
@@ -96,7 +97,7 @@ public static partial class EtcdGateway
         {
             await call.Host.ProposeConfChangeAsync(change, call.Deadline).ConfigureAwait(false);
         }
-        catch (ProposalFailedException ex) when (ex.Reason == DroppedReason.InvalidConfChange)
+        catch (RequestFailedException ex) when (ex.Reason == DroppedReason.InvalidConfChange)
         {
             throw new GatewayErrorException(FailedPrecondition, "etcdserver: " + ex.Message);
         }

@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using System.Buffers;
 using System.Text.Json;
 using Distate.Raft;
@@ -54,7 +55,7 @@ public static partial class EtcdGateway
         {
             await WriteErrorAsync(context, CodeFor(ex.Error.Code), ex.Error.Message).ConfigureAwait(false);
         }
-        catch (ProposalFailedException ex) when (!context.Response.HasStarted)
+        catch (RequestFailedException ex) when (!context.Response.HasStarted)
         {
             await WriteUnavailableAsync(context, "etcdserver: " + ex.Message).ConfigureAwait(false);
         }

@@ -1,3 +1,5 @@
+using Distate.Node.Requests;
+using Distate.Node.Runtime;
 using Distate.Raft;
 using Distate.Server.Members;
 using Distate.Server.Node;
@@ -50,7 +52,7 @@ public sealed class LeaderForwarder : IDisposable
         var leader = _host.Status.Leader;
         if (!leader.IsSome)
         {
-            problem = RaftHost.Describe(DroppedReason.NoLeader);
+            problem = RequestFailure.Describe(DroppedReason.NoLeader);
             return false;
         }
 
@@ -80,7 +82,7 @@ public sealed class LeaderForwarder : IDisposable
                 return (url, "");
             }
 
-            if (!await Backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
+            if (!await Backoff.WaitAsync(delay, TimeProvider.System, cancellationToken).ConfigureAwait(false))
             {
                 return (null, problem);
             }
@@ -120,7 +122,7 @@ public sealed class LeaderForwarder : IDisposable
             catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && !context.Response.HasStarted)
             {
                 problem = Unreachable(leaderUrl, ex);
-                if (!await Backoff.WaitAsync(delay, wait.Token).ConfigureAwait(false))
+                if (!await Backoff.WaitAsync(delay, TimeProvider.System, wait.Token).ConfigureAwait(false))
                 {
                     return problem;
                 }
@@ -184,7 +186,7 @@ public sealed class LeaderForwarder : IDisposable
         var (leaderUrl, problem) = await WaitForLeaderUrlAsync(cancellationToken).ConfigureAwait(false);
         if (leaderUrl is null)
         {
-            throw new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, problem);
+            throw new RequestFailedException(new RequestFailure(DroppedReason.NoLeader, NodeId.None, problem));
         }
 
         var json = "{\"ID\":\"" + leaseId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"}";
@@ -198,12 +200,12 @@ public sealed class LeaderForwarder : IDisposable
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode
                 ? answer
-                : throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None,
-                    $"the leader at {leaderUrl} refused the keep-alive ({(int)response.StatusCode}): {System.Text.Encoding.UTF8.GetString(answer)}");
+                : throw new RequestFailedException(new RequestFailure(DroppedReason.NotLeader, NodeId.None,
+                    $"the leader at {leaderUrl} refused the keep-alive ({(int)response.StatusCode}): {System.Text.Encoding.UTF8.GetString(answer)}"));
         }
         catch (HttpRequestException ex)
         {
-            throw new ProposalFailedException(DroppedReason.NotLeader, NodeId.None, Unreachable(leaderUrl, ex));
+            throw new RequestFailedException(new RequestFailure(DroppedReason.NotLeader, NodeId.None, Unreachable(leaderUrl, ex)));
         }
     }
 

@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using Distate.Raft;
 using Distate.Server.Node;
 using Distate.Store;
@@ -86,7 +87,7 @@ public sealed class LeaseKeeper
         {
             if (!_leading)
             {
-                throw new ProposalFailedException(DroppedReason.NotLeader, _host.Status.Leader, RaftHost.Describe(DroppedReason.NotLeader));
+                throw new RequestFailedException(new RequestFailure(DroppedReason.NotLeader, _host.Status.Leader, RequestFailure.Describe(DroppedReason.NotLeader)));
             }
 
             if (info is null || (_deadlines.TryGetValue(id, out var deadline) && deadline <= _time.GetTimestamp()))
@@ -200,7 +201,7 @@ public sealed class LeaseKeeper
         {
             await _host.ProposeHousekeepingAsync(command, timeout.Token).ConfigureAwait(false);
         }
-        catch (ProposalFailedException)
+        catch (RequestFailedException)
         {
             // Not leader any more or no quorum: the new leader's keeper takes over.
         }

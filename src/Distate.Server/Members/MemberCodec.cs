@@ -7,7 +7,8 @@ namespace Distate.Server.Members;
 
 /// <summary>
 /// Encodes membership data for the Raft log and snapshots as small, deterministic JSON documents. Publish entries
-/// start with <see cref="PublishTag"/>, a byte no store command starts with, so the apply path tells them apart.
+/// start with <see cref="PublishTag"/> (a check on what a peer sends to /internal/publish); in the log they travel in an
+/// entry envelope of kind MemberPublish, which is what the apply path dispatches on.
 /// </summary>
 public static class MemberCodec
 {

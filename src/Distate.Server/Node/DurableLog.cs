@@ -2,6 +2,7 @@ using Distate.Raft;
 using Distate.Storage;
 using Distate.Storage.Io;
 using Distate.Storage.Snapshots;
+using Seams = Distate.Node.Seams;
 
 namespace Distate.Server.Node;
 
@@ -19,7 +20,7 @@ namespace Distate.Server.Node;
 /// Threads: the node loop makes every write and the reopen; the snapshot writer stages files; a background check calls
 /// <see cref="TryLeaveReadOnly"/>. Reads for Raft go to whichever storage is current.
 /// </summary>
-internal sealed class DurableLog : IRaftLogStorage, IAsyncDisposable
+internal sealed class DurableLog : Seams.IDurableLog, IAsyncDisposable
 {
     private readonly StorageOptions _options;
     private readonly DiskReserve _reserve;
@@ -119,12 +120,14 @@ internal sealed class DurableLog : IRaftLogStorage, IAsyncDisposable
     /// <summary>Writes a snapshot file beside the loop (see <see cref="FasterRaftStorage.StageSnapshot"/>); null when
     /// superseded, or when the disk is full or the storage is being reopened (a snapshot is optional: the next one
     /// is tried later).</summary>
-    public (StagedSnapshot Staged, int Generation)? StageSnapshot(LogIndex index, ConfState confState, ReadOnlyMemory<byte> data)
+    public Seams.StagedSnapshot? StageSnapshot(LogIndex index, ConfState confState, ReadOnlyMemory<byte> data)
     {
         var generation = Generation;
         try
         {
-            return _current.StageSnapshot(index, confState, data) is { } staged ? (staged, generation) : null;
+            return _current.StageSnapshot(index, confState, data) is { } staged
+                ? new Seams.StagedSnapshot(index, new StagedOn(staged, generation))
+                : null;
         }
         catch (StorageFailedException ex) when (ex.IsDiskFull)
         {
@@ -137,24 +140,29 @@ internal sealed class DurableLog : IRaftLogStorage, IAsyncDisposable
         }
     }
 
-    /// <summary>Records a staged snapshot; null when superseded, staged on an earlier storage, or the disk is full.</summary>
-    public async ValueTask<Snapshot?> CommitSnapshotAsync(StagedSnapshot staged, int generation, CancellationToken cancellationToken)
+    /// <summary>Records a staged snapshot; false when superseded, staged on an earlier storage, or the disk is full.</summary>
+    public async ValueTask<bool> CommitSnapshotAsync(Seams.StagedSnapshot staged, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(staged);
+        var (file, generation) = (StagedOn)staged.Token;
         if (generation != Generation)
         {
-            return null;
+            return false;
         }
 
         try
         {
-            return await _current.CommitSnapshotAsync(staged, cancellationToken).ConfigureAwait(false);
+            return await _current.CommitSnapshotAsync(file, cancellationToken).ConfigureAwait(false) is not null;
         }
         catch (StorageFailedException ex) when (ex.IsDiskFull)
         {
             await SurviveFullDiskAsync(ex).ConfigureAwait(false);
-            return null;
+            return false;
         }
     }
+
+    /// <summary>A staged snapshot file and the storage generation it was staged on.</summary>
+    private sealed record StagedOn(StagedSnapshot File, int Generation);
 
     /// <summary>Drops log entries behind a snapshot; skipped (nothing lost) when the disk is full.</summary>
     public async ValueTask CompactAsync(LogIndex index, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Distate.Node.Envelope;
 using Distate.Raft;
 using FASTER.core;
 
@@ -12,8 +13,9 @@ public sealed record NodeSeams
     /// <summary>No seams: the production wiring.</summary>
     public static readonly NodeSeams None = new();
 
-    /// <summary>Called on the apply task before each committed entry is applied; a throw is an apply failure.</summary>
-    public Action<Entry>? BeforeApply { get; init; }
+    /// <summary>Called on the apply task before each committed store command or publish entry is applied; a throw is an
+    /// apply failure.</summary>
+    public Action<LogIndex, EntryEnvelope>? BeforeApply { get; init; }
 
     /// <summary>Builds the FASTER device for the log file (e.g. one that fails writes with ENOSPC).</summary>
     public Func<string, IDevice>? LogDevice { get; init; }

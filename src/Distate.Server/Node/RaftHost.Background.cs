@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using Distate.Raft;
 using Distate.Server.Members;
 using Polly;
@@ -45,6 +46,11 @@ public sealed partial class RaftHost
         }
     }
 
+    private readonly TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this member's name and client URLs are in its own directory (published and applied here).</summary>
+    public Task Published => _published.Task;
+
     /// <summary>True once the directory holds this member's current name and client URLs.</summary>
     public bool IsPublished =>
         Members.TryGet(Id, out var member) && member.Name == _options.Name && member.ClientUrls.SequenceEqual(_options.AdvertiseClientUrls);
@@ -67,6 +73,7 @@ public sealed partial class RaftHost
             ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => !stop.IsCancellationRequested && ex is not InvalidOperationException),
         }).Build();
         await retry.ExecuteAsync(async token => await PublishOnceAsync(entry, token).ConfigureAwait(false), stop).ConfigureAwait(false);
+        _published.TrySetResult();
     }
 
     private async Task PublishOnceAsync(byte[] entry, CancellationToken stop)
@@ -80,7 +87,7 @@ public sealed partial class RaftHost
         timeout.CancelAfter(_options.RequestTimeoutMs);
         if (Status.Leader == Id)
         {
-            await ProposeEntryAsync(entry, timeout.Token).ConfigureAwait(false);
+            await ProposePublishAsync(entry, timeout.Token).ConfigureAwait(false);
         }
         else if (Forwarder.TryGetLeaderUrl(out var leaderUrl, out var problem))
         {
@@ -88,7 +95,7 @@ public sealed partial class RaftHost
         }
         else
         {
-            throw new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, problem);
+            throw new RequestFailedException(new RequestFailure(DroppedReason.NoLeader, NodeId.None, problem));
         }
 
         if (!IsPublished)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Distate.Node.Seams;
 using Distate.Raft;
 using Distate.Server.Configuration;
 using Distate.Transport;
@@ -52,8 +53,8 @@ public sealed partial class RaftHost
             MaxSnapshotBytes = Limits.MaxSnapshotBytes,
         };
         _transport = new PeerTransport(settings, peers);
-        _transport.PeerUnreachable += peer => _inputs.Writer.TryWrite(new NodeInput.Unreachable(peer));
-        _transport.SnapshotSent += (peer, ok) => _inputs.Writer.TryWrite(new NodeInput.SnapshotStatus(peer, ok));
+        _transport.PeerUnreachable += _runtime.ReportUnreachable;
+        _transport.SnapshotSent += _runtime.ReportSnapshot;
         _transport.Start();
         SyncPeers();
         _incoming = RunCritical("peer message pump", PumpIncomingAsync);
@@ -63,20 +64,21 @@ public sealed partial class RaftHost
     {
         await foreach (var message in _transport!.Incoming.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            if (message.To == Id && !_isolatedFrom.Contains(message.From) && !RefusedWhileReadOnly(message))
+            // A member with a full disk drops new entries and snapshots in the driver (NodeDriver.Deliver).
+            if (message.To == Id && !_isolatedFrom.Contains(message.From))
             {
-                await _inputs.Writer.WriteAsync(new NodeInput.PeerMessage(message), _stop.Token).ConfigureAwait(false);
+                await _runtime.DeliverAsync(message, _stop.Token).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>
-    /// While the disk is full, this member does not take new entries or snapshots from a leader: persisting them would
-    /// use up the reserve that keeps it alive. It falls behind (the leader retries), keeps answering heartbeats and
-    /// serving reads of what it has, and catches up once the disk has room.
-    /// </summary>
-    private bool RefusedWhileReadOnly(Message message) =>
-        ReadOnlyReason is not null && (message.Type == MessageType.Snapshot || (message.Type == MessageType.Append && message.Entries.Length > 0));
+    /// <summary>Where the driver sends messages: the transport, minus links a test cut (dropped silently, as a cut
+    /// network would). Never waits; false (the peer is reported unreachable) when the transport could not queue it.</summary>
+    private sealed class Outbox(RaftHost host) : IPeerOutbox
+    {
+        public bool TrySend(Message message) =>
+            host._isolatedFrom.Contains(message.To) || (host._transport is { } transport && transport.TrySend(message));
+    }
 
     /// <summary>Points the transport at every member in the directory and forgets removed ones (apply path).</summary>
     private void SyncPeers()

@@ -1,4 +1,9 @@
-using System.Threading.Channels;
+using Distate.Node;
+using Distate.Node.Apply;
+using Distate.Node.Driver;
+using Distate.Node.Envelope;
+using Distate.Node.Requests;
+using Distate.Node.Runtime;
 using Distate.Raft;
 using Distate.Server.Configuration;
 using Distate.Server.Forwarding;
@@ -14,42 +19,28 @@ using Distate.Store.Results;
 namespace Distate.Server.Node;
 
 /// <summary>
-/// The node: one loop owns the Raft state and follows the contract of src/Distate.Raft/README.md line by line
-/// (persist, send, apply, advance), where "apply" hands committed entries to the apply task (RaftHost.Apply.cs), the
-/// only writer of the store. Clients talk to it through <see cref="ProposeAsync"/> and
-/// <see cref="ReadBarrierAsync"/>, which only enqueue into a bounded channel and await completion.
+/// A member's node: the production <see cref="NodeRuntime"/> (the node driver's Ready loop, the apply task, the ticker
+/// and the snapshot writer; src/Distate.Node) wired to FASTER storage (<see cref="DurableLog"/>), the peer transport
+/// and the member's state machine (<see cref="ServerStateMachine"/>: the MVCC store and the member directory), plus the
+/// member's own background work (lease expiry, publish, watch progress, disk watch). Clients talk to it through
+/// <see cref="ProposeAsync"/> and <see cref="ReadBarrierAsync"/>, which check at the door and then only enqueue and await.
+/// Who writes what: the runtime's loop owns Raft; its apply task is the only writer of <see cref="Store"/> and
+/// <see cref="Members"/>; the host's fields are written once, in <see cref="StartAsync"/>.
 /// </summary>
 public sealed partial class RaftHost : IAsyncDisposable
 {
-    private const int InputCapacity = 16_384;
-    private const int MaxInputsPerBatch = 4096;
     private readonly ServerOptions _options;
     private readonly DurableLog _storage;
     private readonly ILogger _logger;
-    private readonly NodeSeams _seams;
-    private readonly Channel<NodeInput> _inputs = Channel.CreateBounded<NodeInput>(
-        new BoundedChannelOptions(InputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Dictionary<LogIndex, PendingProposal> _proposals = [];
-    /// <summary>Older proposals whose index a later proposal of this member reused (see AddProposal); usually empty.</summary>
-    private readonly List<(LogIndex Index, PendingProposal Proposal)> _displacedProposals = [];
-    private readonly Dictionary<ulong, PendingRead> _reads = [];
+    private readonly NodeRuntime _runtime;
     private readonly CancellationTokenSource _stop = new();
-    private readonly RaftNode _raft;
-    private ConfState _confState;
-    private ulong _nextReadId = 1;
-    private Task _loop = Task.CompletedTask;
-    private Task _ticker = Task.CompletedTask;
     private Task _background = Task.CompletedTask;
-    private int _tickQueued;
-    private volatile RaftStatus _status;
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private RaftHost(ServerOptions options, ServerLimits limits, DurableLog storage, NodeId id, ulong clusterId, ILogger logger, NodeSeams seams)
     {
         _options = options;
         _storage = storage;
         _logger = logger;
-        _seams = seams;
         Limits = limits;
         Store = new KvStore(limits.Store);
         Id = id;
@@ -63,15 +54,23 @@ public sealed partial class RaftHost : IAsyncDisposable
             RandomSeed = (ulong)Environment.TickCount64 ^ id.Value,
             MaxAppendBytes = limits.MaxAppendBytes, MaxUncommittedBytes = limits.MaxUncommittedBytes,
         };
+        var driverOptions = new NodeDriverOptions
+        {
+            MaxProposalSliceBytes = limits.MaxAppendBytes,
+            SnapshotEveryEntries = options.SnapshotCount,
+            // Keep some entries behind a snapshot so slightly lagging followers catch up without one.
+            EntriesKeptBehindSnapshot = options.SnapshotCount / 2,
+            HandOffEveryTicks = options.ElectionTimeoutTicks,
+        };
         var latest = storage.LatestSnapshot();
-        RestoreFromSnapshot(latest);
-        _raft = new RaftNode(raftOptions, storage);
-        _confState = _raft.Config;
-        _appliedConfState = _raft.Config;
-        _snapshotRequestedAt = latest.Metadata.Index;
-        _lastSnapshotBytes = latest.Data.Length;
-        _appliedIndex = (long)_snapshotRequestedAt.Value;
-        _status = _raft.Status();
+        ServerStateMachine.Restore(latest, Members, Store);
+        var observer = new HostObserver(Metrics, Leases, logger);
+        var driver = new NodeDriver(raftOptions, storage, new Outbox(this), driverOptions, TimeProvider.System, observer);
+        var applier = new Applier(new ServerStateMachine(Store, Members, seams), latest.Metadata.Index, driver.Config, driverOptions, TimeProvider.System, observer);
+        _runtime = new NodeRuntime(driver, applier, storage, new NodeRuntimeOptions { TickInterval = TimeSpan.FromMilliseconds(options.HeartbeatIntervalMs) }, TimeProvider.System)
+        {
+            OnFatal = (where, cause) => NodeLog.Fatal(logger, cause, where),
+        };
     }
 
     /// <summary>This member's id.</summary>
@@ -90,10 +89,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     public string? ReadOnlyReason => _storage.ReadOnlyReason;
 
     /// <summary>Why this member stopped for good (a loop, the apply task or storage failed); null while it runs.</summary>
-    public string? FatalError => Volatile.Read(ref _fatal)?.Message;
+    public string? FatalError => _runtime.FatalError;
 
     /// <summary>Completes with the failure when the node fails for good; the process should then exit non-zero.</summary>
-    public Task<NodeFailedException> Failed => _failed.Task;
+    public Task<NodeFailedException> Failed => _runtime.Failed;
 
     /// <summary>The replicated member list (names, peer and client URLs).</summary>
     public MemberDirectory Members { get; } = new();
@@ -111,7 +110,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     public KvStore Store { get; }
 
     /// <summary>The latest Raft status, refreshed by the loop after every batch (safe to read from any thread).</summary>
-    public RaftStatus Status => _status;
+    public RaftStatus Status => _runtime.Status;
+
+    /// <summary>The highest log index applied to the store (any thread).</summary>
+    public LogIndex AppliedIndex => _runtime.AppliedIndex;
 
     /// <summary>How far apply may trail the commit index while this member still reports itself ready.</summary>
     public const ulong ReadyMaxApplyLag = 1_000;
@@ -151,6 +153,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         var limits = ServerLimits.From(options);
         var id = MemberIds.ForPeerUrl(options.InitialCluster[options.Name]);
         Directory.CreateDirectory(options.DataDir);
+        DataDirectory.CheckOrInitialise(options.DataDir);
         var storageOptions = new StorageOptions
         {
             Directory = Path.Combine(options.DataDir, "raft"), MaxEntryBytes = limits.MaxEntryBytes, MaxSnapshotBytes = limits.MaxSnapshotBytes,
@@ -160,16 +163,16 @@ public sealed partial class RaftHost : IAsyncDisposable
         await FoundIfNewAsync(options, storage, cancellationToken).ConfigureAwait(false);
         var host = new RaftHost(options, limits, storage, id, MemberIds.ForCluster(options.InitialClusterToken), logger, seams);
         host.StartTransport();
-        host._applier = host.RunCritical("apply task", host.RunApplierAsync);
-        host._loop = host.RunCritical("node loop", host.RunLoopAsync);
-        host._ticker = host.RunCritical("ticker", host.RunTickerAsync);
         host._background = host.RunCritical("background work", host.RunBackgroundAsync);
-        // Return once the loop has applied what was committed (and a lone voter leads), so status is meaningful.
-        await Task.WhenAny(host._started.Task, host._failed.Task).ConfigureAwait(false);
-        if (host._failed.Task.IsCompleted)
+        try
+        {
+            // Returns once the runtime has applied what was committed (and a lone voter leads), so status is meaningful.
+            await host._runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
         {
             await host.DisposeAsync().ConfigureAwait(false);
-            throw host._failed.Task.Result;
+            throw;
         }
 
         return host;
@@ -211,29 +214,20 @@ public sealed partial class RaftHost : IAsyncDisposable
         return ProposeEncodedAsync(CommandCodec.Encode(command), cancellationToken);
     }
 
-    private async Task<StoreResult> ProposeEncodedAsync(byte[] data, CancellationToken cancellationToken)
-    {
-        var result = await ProposeEntryAsync(data, cancellationToken).ConfigureAwait(false);
-        return result ?? throw new InvalidOperationException("a store command produced no store result");
-    }
+    /// <summary>Replicates a member's publish (name and client URLs); completes once applied here.</summary>
+    public Task ProposePublishAsync(byte[] publish, CancellationToken cancellationToken) =>
+        _runtime.ProposeAsync(new EntryEnvelope(EntryKind.MemberPublish, Id, 0, publish).Encode(), cancellationToken);
 
-    /// <summary>Replicates raw entry data (a store command or publish entry); completes once applied here. Refusals
-    /// that mean "not applied, try again soon" (no leader yet, new leader not ready) are retried until the deadline.</summary>
-    public Task<StoreResult?> ProposeEntryAsync(byte[] data, CancellationToken cancellationToken) =>
-        RetryTransientAsync(async () =>
-        {
-            var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            await WriteInputAsync(new NodeInput.Proposal(data, completion), cancellationToken).ConfigureAwait(false);
-            return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+    private async Task<StoreResult> ProposeEncodedAsync(byte[] command, CancellationToken cancellationToken)
+    {
+        var (_, result) = await _runtime.ProposeAsync(new EntryEnvelope(EntryKind.StoreCommand, Id, 0, command).Encode(), cancellationToken)
+            .ConfigureAwait(false);
+        return result as StoreResult ?? throw new InvalidOperationException("a store command produced no store result");
+    }
 
     /// <summary>Proposes a membership change; completes once it is applied here (and so in effect).</summary>
-    public async Task ProposeConfChangeAsync(ConfChange change, CancellationToken cancellationToken)
-    {
-        var completion = new TaskCompletionSource<StoreResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await WriteInputAsync(new NodeInput.ConfChangeProposal(change, completion), cancellationToken).ConfigureAwait(false);
-        await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task ProposeConfChangeAsync(ConfChange change, CancellationToken cancellationToken) =>
+        _runtime.ProposeConfChangeAsync(change, cancellationToken);
 
     /// <summary>Waits until a linearizable read may be served from <see cref="Store"/> (ReadIndex); retried like a
     /// proposal while an election is under way.</summary>
@@ -242,74 +236,31 @@ public sealed partial class RaftHost : IAsyncDisposable
         var status = Status;
         if (ReadOnlyReason is { } readOnly && status.Role != StateRole.Leader && status.Leader.IsSome)
         {
-            // A follower with a full disk takes no new entries (RefusedWhileReadOnly): a read index from the leader may
-            // lie beyond everything it will apply, so say so at once rather than time out.
-            throw new ProposalFailedException(DroppedReason.NotLeader, status.Leader,
+            // A follower with a full disk takes no new entries: a read index from the leader may lie beyond everything
+            // it will apply, so say so at once rather than time out.
+            throw new RequestFailedException(new RequestFailure(DroppedReason.NotLeader, status.Leader,
                 $"{readOnly}; as a follower with a full disk this member no longer takes new entries from the leader, so it " +
-                "cannot answer linearizable reads: read from another member, or ask for a serializable read") { Indeterminate = true };
+                "cannot answer linearizable reads: read from another member, or ask for a serializable read", Indeterminate: true));
         }
 
-        return ReadBarrierCoreAsync(cancellationToken);
+        return _runtime.ReadBarrierAsync(cancellationToken);
     }
-
-    private Task<StoreResult?> ReadBarrierCoreAsync(CancellationToken cancellationToken) =>
-        RetryTransientAsync(async () =>
-        {
-            var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await WriteInputAsync(new NodeInput.ReadBarrier(completion), cancellationToken).ConfigureAwait(false);
-            await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return (StoreResult?)null;
-        }, cancellationToken);
-
-    /// <summary>
-    /// Runs <paramref name="attempt"/> again, with a short backoff, while it fails for a reason that means the request was
-    /// certainly not applied and a leader may soon exist; when the deadline passes, the last refusal is what the
-    /// client sees (so a minority member still answers 503 within the request timeout, never hangs).
-    /// </summary>
-    private async Task<StoreResult?> RetryTransientAsync(Func<Task<StoreResult?>> attempt, CancellationToken cancellationToken)
-    {
-        var delay = Backoff.First;
-        while (true)
-        {
-            try
-            {
-                return await attempt().ConfigureAwait(false);
-            }
-            catch (ProposalFailedException ex) when (IsTransient(ex.Reason) && !ex.Indeterminate && !_stop.IsCancellationRequested)
-            {
-                if (!await Backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false))
-                {
-                    throw;
-                }
-
-                delay = Backoff.Next(delay);
-            }
-        }
-    }
-
-    private static bool IsTransient(DroppedReason reason) =>
-        reason is DroppedReason.NoLeader or DroppedReason.LeaderNotReady or DroppedReason.TransferInProgress or DroppedReason.LeadershipLost;
-
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await StopTransportAsync().ConfigureAwait(false);
-        _inputs.Writer.TryComplete();
         try
         {
-            await Task.WhenAll(_loop, _ticker, _background, _applier, _snapshotWriter).ConfigureAwait(false);
+            await _background.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopping: the loop and ticker end by cancellation.
+            // Stopping.
         }
 
-        var stopping = new ProposalFailedException(DroppedReason.NoLeader, NodeId.None, "the node is shutting down") { Indeterminate = true };
-        FailAll(stopping);
-        FailUnapplied(stopping);
-        FailQueuedInputs(stopping);
+        await _runtime.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
         Forwarder.Dispose();
         Store.Dispose();
@@ -337,31 +288,5 @@ public sealed partial class RaftHost : IAsyncDisposable
         }
 
         await storage.PersistAsync(new HardState(new Term(1), NodeId.None, entries[^1].Index), entries, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RunTickerAsync()
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.HeartbeatIntervalMs));
-        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-        {
-            // At most one tick waits in the queue. Were ticks to pile up while the loop is busy (a slow fsync, a burst
-            // of writes), the loop would then run them back to back: a follower would time out its leader in one
-            // go although the leader's heartbeats are merely queued behind, and depose a healthy leader.
-            if (Interlocked.Exchange(ref _tickQueued, 1) == 0 && !_inputs.Writer.TryWrite(new NodeInput.Tick()))
-            {
-                Volatile.Write(ref _tickQueued, 0);
-            }
-        }
-    }
-
-    private void RestoreFromSnapshot(Snapshot snapshot)
-    {
-        if (snapshot.IsEmpty || snapshot.Data.Length == 0)
-        {
-            return;
-        }
-
-        using var stream = new MemoryStream(snapshot.Data.ToArray(), writable: false);
-        SnapshotEnvelope.Read(stream, Members, Store);
     }
 }

@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using Distate.Server.Configuration;
@@ -64,7 +65,7 @@ internal sealed class RestCall
             // Kestrel refused the body (over --max-request-bytes, or cut short): the client's mistake, never a 500.
             failure = new RestRequestException(ex.StatusCode, new RestError { Error = ex.Message, Code = ex.StatusCode == 413 ? "too_large" : "bad_request" }, ex);
         }
-        catch (ProposalFailedException ex)
+        catch (RequestFailedException ex)
         {
             failure = Unavailable("unavailable", ex.Message, ex.LeaderHint.Value, ex);
         }

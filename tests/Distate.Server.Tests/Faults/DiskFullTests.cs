@@ -1,3 +1,4 @@
+using Distate.Node.Requests;
 using System.Net;
 using System.Text;
 using Distate.Server.Node;
@@ -73,7 +74,7 @@ public sealed class DiskFullTests
 
         // Housekeeping still writes while read-only; with the reserve spent, the next failed write is fatal.
         var failed = member.Server!.Host.ProposeHousekeepingAsync(new Distate.Store.Commands.CompactCommand(new Distate.Store.Revision(1)), CancellationToken.None);
-        await Assert.ThrowsAnyAsync<ProposalFailedException>(() => failed.WaitAsync(Deadline));
+        await Assert.ThrowsAnyAsync<RequestFailedException>(() => failed.WaitAsync(Deadline));
         var failure = await member.Server.Host.Failed.WaitAsync(Deadline);
         Assert.Contains("No disk reserve is left", failure.Message, StringComparison.Ordinal);
         Assert.Equal(1, await member.Server.RunAsync().WaitAsync(Deadline));

@@ -1,4 +1,5 @@
 using System.Net;
+using Distate.Node.Envelope;
 using Distate.Raft;
 using Distate.Server.Node;
 using Distate.Server.Tests.Support;
@@ -22,9 +23,9 @@ public sealed class FatalFailureTests
         var log = new CapturedLog();
         var seams = new NodeSeams
         {
-            BeforeApply = entry =>
+            BeforeApply = (_, envelope) =>
             {
-                if (Volatile.Read(ref armed) == 1 && entry.Type == EntryType.Normal && entry.Data.Length > 0)
+                if (Volatile.Read(ref armed) == 1 && envelope.Kind == EntryKind.StoreCommand)
                 {
                     throw new InvalidOperationException("injected apply failure");
                 }

@@ -47,6 +47,8 @@ public sealed class RestartableMember : IAsyncDisposable
     {
         await StopAsync();
         Server = await DistateServer.StartAsync(Options, _seams);
+        // A lone voter publishes itself right after start: let that write land before a test arms a fault.
+        await Server.Host.Published.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Stops the member; its data dir stays.</summary>
