@@ -15,6 +15,14 @@ public sealed record NodeDriverOptions
     /// <summary>Ticks between attempts of a read-only (full-disk) leader to hand leadership away.</summary>
     public int HandOffEveryTicks { get; init; } = 10;
 
+    /// <summary>Whether a follower forwards client proposals to the leader it knows (over the peer transport, answered
+    /// when the entry is applied here) instead of refusing them with NotLeader.</summary>
+    public bool ForwardProposals { get; init; } = true;
+
+    /// <summary>Ticks a follower waits for the leader to accept or refuse a forwarded batch before failing it as
+    /// indeterminate (the message or its answer may be lost).</summary>
+    public int ForwardTimeoutTicks { get; init; } = 20;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -22,6 +30,7 @@ public sealed record NodeDriverOptions
         Require(SnapshotEveryEntries >= 0, nameof(SnapshotEveryEntries), "must not be negative");
         Require(EntriesKeptBehindSnapshot >= 0, nameof(EntriesKeptBehindSnapshot), "must not be negative");
         Require(HandOffEveryTicks > 0, nameof(HandOffEveryTicks), "must be positive");
+        Require(ForwardTimeoutTicks > 0, nameof(ForwardTimeoutTicks), "must be positive");
     }
 
     private static void Require(bool condition, string name, string problem)

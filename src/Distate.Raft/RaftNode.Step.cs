@@ -8,6 +8,8 @@ public sealed partial class RaftNode
     {
         ArgumentNullException.ThrowIfNull(message);
         Invariant.Check(message.To == Id, "message delivered to the wrong node");
+        Invariant.Check(message.Type is not (MessageType.Propose or MessageType.ProposeResponse),
+            "forwarded proposals are handled by the host (the node driver), never stepped into Raft");
         if (!StepTerm(message))
         {
             return;

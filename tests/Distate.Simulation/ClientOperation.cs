@@ -62,6 +62,6 @@ public sealed class ClientOperation
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{(IsWrite ? "write" : "read")}#{Id} key={Key} client={Client} [{InvokedAt},{(CompletedAt == long.MaxValue ? "∞" : CompletedAt)}] {Outcome}" +
+        $"{(IsWrite ? "write" : "read")}#{Id} key={Key} client={Client} on={Node} [{InvokedAt},{(CompletedAt == long.MaxValue ? "∞" : CompletedAt)}] {Outcome}" +
         (IsWrite ? $" at={ProposedTerm}/{ProposedIndex}" : $" saw=#{ObservedWrite}@{ObservedIndex}");
 }

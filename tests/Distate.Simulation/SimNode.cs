@@ -81,6 +81,8 @@ public sealed class SimNode
             SnapshotEveryEntries = _scenario.SnapshotEveryEntries,
             // Keep a few entries behind the snapshot so slightly lagging followers still get plain appends.
             EntriesKeptBehindSnapshot = _scenario.SnapshotEveryEntries / 3,
+            // A few message delays: a forward or its answer lost to the network fails within the liveness bound.
+            ForwardTimeoutTicks = 8,
         };
         _restarts++;
         var clock = new SimClock(() => _cluster.Now);
@@ -90,7 +92,7 @@ public sealed class SimNode
         Registers.Restore(snapshot);
         _machine = new SimStateMachine(Registers, Id);
         Driver = new NodeDriver(raftOptions, Log, new Outbox(_cluster), driverOptions, clock, observer);
-        Applier = new Applier(_machine, snapshot.Metadata.Index, Driver.Config, driverOptions, clock, observer);
+        Applier = new Applier(_machine, snapshot.Metadata.Index, Driver.Config, driverOptions, clock, observer, Driver.Forwarded);
     }
 
     /// <summary>Crashes: the driver, the apply queue and everything not persisted are gone; pending client operations
@@ -234,19 +236,23 @@ public sealed class SimNode
     {
         public void Accepted(LogIndex index, Term term)
         {
+            Invariant.Check(operation.ProposedIndex == LogIndex.Zero || operation.ProposedIndex == index, $"one index per write ({operation})");
             operation.ProposedIndex = index;
             operation.ProposedTerm = term;
         }
 
         public void Succeed(LogIndex index, object? result)
         {
-            Invariant.Check(index == operation.ProposedIndex, $"a write succeeds at the index it was appended at ({operation})");
+            // A forwarded write may be applied here before the leader's answer (where it appended it) arrives.
+            Invariant.Check(operation.ProposedIndex == LogIndex.Zero || index == operation.ProposedIndex,
+                $"a write succeeds at the index it was appended at ({operation})");
+            operation.ProposedIndex = index;
             node.Complete(operation, OperationOutcome.Ok);
         }
 
         public void Fail(RequestFailure failure)
         {
-            if (operation.ProposedIndex == LogIndex.Zero)
+            if (!failure.Indeterminate && operation.ProposedIndex == LogIndex.Zero)
             {
                 // Refused before it was appended: the client retries elsewhere.
                 node._cluster.OnRefused(operation, failure);

@@ -19,14 +19,25 @@ public sealed class Applier
     private readonly TimeProvider _time;
     private readonly INodeObserver _observer;
     private readonly int _snapshotEveryEntries;
+    private readonly ForwardedRequests _forwarded;
     private long _appliedIndex;
     private LogIndex _snapshotRequestedAt;
     /// <summary>True while a capture is being written; set by the apply task, cleared by the snapshot writer.</summary>
     private volatile bool _snapshotInMaking;
 
     /// <summary>Creates the applier for a state machine restored up to <paramref name="applied"/> with membership <paramref name="confState"/>.</summary>
-    public Applier(IStateMachine machine, LogIndex applied, ConfState confState, NodeDriverOptions options, TimeProvider time, INodeObserver observer)
+    /// <param name="machine">The state machine, restored up to <paramref name="applied"/>.</param>
+    /// <param name="applied">The index the state machine is restored to.</param>
+    /// <param name="confState">The membership as of <paramref name="applied"/>.</param>
+    /// <param name="options">The driver's settings.</param>
+    /// <param name="time">The clock for latencies.</param>
+    /// <param name="observer">Where applies are reported.</param>
+    /// <param name="forwarded">The driver's forwarded requests (<see cref="Driver.NodeDriver.Forwarded"/>), completed here.</param>
+    public Applier(IStateMachine machine, LogIndex applied, ConfState confState, NodeDriverOptions options, TimeProvider time, INodeObserver observer,
+        ForwardedRequests forwarded)
     {
+        ArgumentNullException.ThrowIfNull(forwarded);
+        _forwarded = forwarded;
         ArgumentNullException.ThrowIfNull(confState);
         AppliedConfState = confState;
         ArgumentNullException.ThrowIfNull(options);
@@ -79,13 +90,18 @@ public sealed class Applier
         foreach (var entry in batch.Entries)
         {
             Invariant.Check(entry.Index > AppliedIndex || batch.Snapshot is not null, "entries apply in log order, once");
-            var result = ApplyEntry(entry);
+            var (result, origin, requestId) = ApplyEntry(entry);
             _observer.OnApplied(entry);
             if (proposal < batch.Proposals.Count && batch.Proposals[proposal].Index == entry.Index)
             {
                 var pending = batch.Proposals[proposal++].Proposal;
                 _observer.OnProposalCommitted(_time.GetElapsedTime(pending.StartedTimestamp));
                 pending.Waiter.Succeed(entry.Index, result);
+            }
+            else if (_forwarded.TryTake(origin, requestId, out var forwarded))
+            {
+                _observer.OnProposalCommitted(_time.GetElapsedTime(forwarded.StartedTimestamp));
+                forwarded.Waiter.Succeed(entry.Index, result);
             }
         }
 
@@ -108,16 +124,23 @@ public sealed class Applier
         batch.AppliedWaiter?.Succeed(AppliedIndex, null);
     }
 
-    private object? ApplyEntry(Entry entry)
+    /// <summary>Applies one entry; returns the state machine's result and, for a normal entry, who proposed it.</summary>
+    private (object? Result, NodeId Origin, ulong RequestId) ApplyEntry(Entry entry)
     {
         if (entry.Type == EntryType.ConfChange)
         {
             _machine.ApplyConfChange(entry.Index, ConfChange.Decode(entry.Data));
-            return null;
+            return (null, NodeId.None, 0);
         }
 
-        // A new leader's first entry is empty: nothing to apply.
-        return entry.Data.Length == 0 ? null : _machine.Apply(entry.Index, EntryEnvelope.Decode(entry.Data));
+        if (entry.Data.Length == 0)
+        {
+            // A new leader's first entry is empty: nothing to apply.
+            return (null, NodeId.None, 0);
+        }
+
+        var envelope = EntryEnvelope.Decode(entry.Data);
+        return (_machine.Apply(entry.Index, envelope), envelope.Origin, envelope.RequestId);
     }
 
     private SnapshotCapture? MaybeCapture()

@@ -33,6 +33,8 @@ public sealed partial class NodeDriver
     private void ProposeBatch()
     {
         var started = _time.GetTimestamp();
+        // A follower that knows the leader forwards the batch to it (NodeDriver.Forwarding.cs), sliced the same way.
+        var forward = _batch.Count > 0 && ShouldForward;
         for (var start = 0; start < _batch.Count;)
         {
             var end = start + 1;
@@ -42,7 +44,15 @@ public sealed partial class NodeDriver
                 bytes += _batch[end++].Data.Length;
             }
 
-            ProposeSlice(start, end, started);
+            if (forward)
+            {
+                ForwardSlice(start, end, started);
+            }
+            else
+            {
+                ProposeSlice(start, end, started);
+            }
+
             start = end;
         }
 
@@ -126,6 +136,8 @@ public sealed partial class NodeDriver
                 _displaced.RemoveAt(i);
             }
         }
+
+        FailForwardedWhere(cutoff.RulesOut, LostFailure());
     }
 
     /// <summary>Fails a proposal whose index another leader's entry took (or can only take).</summary>

@@ -28,6 +28,7 @@ public sealed partial class NodeDriver
         if (ready.SoftState is { } soft)
         {
             _observer.OnSoftState(soft);
+            ExpireForwardBatches(leaderChanged: true);
         }
 
         var sendFirst = _raft.Role == StateRole.Leader && !ChangesTermOrVote(ready.HardState);
@@ -95,6 +96,9 @@ public sealed partial class NodeDriver
         {
             _confState = ready.Snapshot.Metadata.ConfState;
             FailCoveredBy(ready.Snapshot.Metadata.Index);
+            var covered = ready.Snapshot.Metadata.Index;
+            FailForwardedWhere((index, _) => index <= covered, CoveredFailure());
+            _handedOffIndex = LogIndex.Max(_handedOffIndex, covered);
         }
 
         foreach (var entry in ready.CommittedEntries)
@@ -108,6 +112,11 @@ public sealed partial class NodeDriver
         }
 
         var batch = new ApplyBatch { Snapshot = ready.Snapshot, Entries = ready.CommittedEntries, ConfStateAfter = _confState };
+        if (ready.CommittedEntries.Count > 0)
+        {
+            _handedOffIndex = ready.CommittedEntries[^1].Index;
+        }
+
         TakeProposals(ready.CommittedEntries, batch);
         foreach (var read in ready.ReadStates)
         {
@@ -168,6 +177,7 @@ public sealed partial class NodeDriver
     {
         foreach (var entry in committed)
         {
+            CheckForwarded(entry);
             if (_proposals.Remove(entry.Index, out var pending))
             {
                 TakeProposal(entry, pending, batch);

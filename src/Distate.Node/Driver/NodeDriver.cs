@@ -38,6 +38,9 @@ public sealed partial class NodeDriver
     private long _ticks;
     private long _lastHandOffTick = long.MinValue / 2;
 
+    /// <summary>The last committed index handed to the apply task.</summary>
+    private LogIndex _handedOffIndex;
+
     /// <summary>Creates the driver over a durable log (Raft restarts from it) and a peer outbox.</summary>
     public NodeDriver(RaftOptions raftOptions, IDurableLog log, IPeerOutbox outbox, NodeDriverOptions options, TimeProvider time, INodeObserver? observer = null)
     {
@@ -54,6 +57,8 @@ public sealed partial class NodeDriver
         _observer = observer ?? NullNodeObserver.Instance;
         _raft = new RaftNode(raftOptions, log);
         _confState = _raft.Config;
+        Forwarded = new ForwardedRequests(_raft.Id);
+        _nextForwardRequest = (Mix(raftOptions.RandomSeed ^ _raft.Id.Value) >> 1) | 1;
     }
 
     /// <summary>This member's id.</summary>
@@ -76,6 +81,7 @@ public sealed partial class NodeDriver
     {
         _ticks++;
         _raft.Tick();
+        ExpireForwardBatches(leaderChanged: false);
     }
 
     /// <summary>A message from a peer. While the log is read-only (a full disk) new entries and snapshots are refused:
@@ -83,6 +89,16 @@ public sealed partial class NodeDriver
     public void Deliver(Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        switch (message.Type)
+        {
+            case MessageType.Propose:
+                HandleForwardedProposals(message);
+                return;
+            case MessageType.ProposeResponse:
+                HandleForwardAnswer(message);
+                return;
+        }
+
         if (_log.ReadOnlyReason is not null
             && (message.Type == MessageType.Snapshot || (message.Type == MessageType.Append && message.Entries.Length > 0)))
         {
@@ -162,6 +178,15 @@ public sealed partial class NodeDriver
 
         _proposals.Clear();
         _reads.Clear();
+        FailForwardedAll(failure);
+    }
+
+    /// <summary>SplitMix64's finaliser: spreads a seed over 64 bits.</summary>
+    private static ulong Mix(ulong value)
+    {
+        value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;
+        value = (value ^ (value >> 27)) * 0x94D049BB133111EBUL;
+        return value ^ (value >> 31);
     }
 
     /// <summary>

@@ -39,6 +39,19 @@ public readonly record struct EntryEnvelope(EntryKind Kind, NodeId Origin, ulong
         return data;
     }
 
+    /// <summary>Writes <paramref name="origin"/> and <paramref name="requestId"/> into an encoded envelope in place (a
+    /// forwarded proposal is matched by them when it is applied).</summary>
+    public static void Stamp(Span<byte> data, NodeId origin, ulong requestId)
+    {
+        if (data.Length < HeaderBytes || data[0] != FormatVersion)
+        {
+            throw new FormatException("only an encoded entry envelope can be stamped with its origin and request id");
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(data[2..], origin.Value);
+        BinaryPrimitives.WriteUInt64LittleEndian(data[10..], requestId);
+    }
+
     /// <summary>Decodes an entry's data (the payload aliases <paramref name="data"/>); throws <see cref="FormatException"/>
     /// when it is not an envelope of a known version and kind.</summary>
     public static EntryEnvelope Decode(ReadOnlyMemory<byte> data)

@@ -8,8 +8,9 @@ namespace Distate.Node.Requests;
 /// </summary>
 public interface IRequestWaiter
 {
-    /// <summary>A proposal was appended at <paramref name="index"/> in <paramref name="term"/> (before it commits);
-    /// called at most once, before <see cref="Succeed"/> or <see cref="Fail"/>. Reads are never told.</summary>
+    /// <summary>A proposal was appended at <paramref name="index"/> in <paramref name="term"/>; called at most once, as soon
+    /// as it is known: before completion for a local proposal, but a forwarded one's answer from the leader may, rarely,
+    /// arrive after its entry was applied here. Reads are never told.</summary>
     void Accepted(LogIndex index, Term term)
     {
     }

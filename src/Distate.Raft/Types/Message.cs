@@ -69,6 +69,8 @@ public sealed class Message
             MessageType.Snapshot => text + $" snapshot={Snapshot?.Metadata.Term}/{Snapshot?.Metadata.Index}",
             MessageType.ReadIndex => text + $" request={Context}",
             MessageType.ReadIndexResponse => text + (Reject ? $" reject request={Context}" : $" index={Index} request={Context}"),
+            MessageType.Propose => text + $" batch={Context} entries={Entries.Length}",
+            MessageType.ProposeResponse => text + (Reject ? $" reject batch={Context} reason={(DroppedReason)Index.Value}" : $" batch={Context} at={LogTerm}/{Index}"),
             _ => text,
         };
     }

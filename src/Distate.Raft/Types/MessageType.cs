@@ -53,4 +53,17 @@ public enum MessageType : byte
 
     /// <summary>The leader's answer to <see cref="ReadIndex"/>: Index is the read index, Context the request (Reject = refused).</summary>
     ReadIndexResponse = 16,
+
+    /// <summary>
+    /// Host level (the node driver; never stepped into Raft): a follower forwards client proposals to the leader it
+    /// knows. Entries carry the entry data; Term is the follower's term; Context identifies the forwarded batch.
+    /// </summary>
+    Propose = 17,
+
+    /// <summary>
+    /// Host level: the leader's answer to <see cref="Propose"/> (Context echoed). Accepted: Index is the index of the
+    /// first entry and LogTerm the term they were appended in. Refused (Reject): Index holds the
+    /// <see cref="DroppedReason"/>.
+    /// </summary>
+    ProposeResponse = 18,
 }

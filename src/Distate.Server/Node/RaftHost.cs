@@ -61,12 +61,13 @@ public sealed partial class RaftHost : IAsyncDisposable
             // Keep some entries behind a snapshot so slightly lagging followers catch up without one.
             EntriesKeptBehindSnapshot = options.SnapshotCount / 2,
             HandOffEveryTicks = options.ElectionTimeoutTicks,
+            ForwardTimeoutTicks = options.ElectionTimeoutTicks,
         };
         var latest = storage.LatestSnapshot();
         ServerStateMachine.Restore(latest, Members, Store);
         var observer = new HostObserver(Metrics, Leases, logger);
         var driver = new NodeDriver(raftOptions, storage, new Outbox(this), driverOptions, TimeProvider.System, observer);
-        var applier = new Applier(new ServerStateMachine(Store, Members, seams), latest.Metadata.Index, driver.Config, driverOptions, TimeProvider.System, observer);
+        var applier = new Applier(new ServerStateMachine(Store, Members, seams), latest.Metadata.Index, driver.Config, driverOptions, TimeProvider.System, observer, driver.Forwarded);
         _runtime = new NodeRuntime(driver, applier, storage, new NodeRuntimeOptions { TickInterval = TimeSpan.FromMilliseconds(options.HeartbeatIntervalMs) }, TimeProvider.System)
         {
             OnFatal = (where, cause) => NodeLog.Fatal(logger, cause, where),

@@ -32,7 +32,7 @@ public static class RaftMessageCodec
     private const byte FlagReject = 0x01;
     private const byte FlagSnapshot = 0x02;
     private const byte KnownFlags = FlagReject | FlagSnapshot;
-    private const byte LastMessageType = (byte)MessageType.ReadIndexResponse;
+    private const byte LastMessageType = (byte)MessageType.ProposeResponse;
 
     /// <summary>Exact number of bytes <see cref="Write"/> produces for a message.</summary>
     public static int Measure(Message message) => MeasureCore(message, withSnapshotData: true);
