@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distate.Server.Http;
 
 namespace Distate.Server.Api;
 
@@ -33,7 +34,9 @@ internal sealed class JsonMessageReader
     public bool BodyEnded => _ended;
 
     /// <summary>The next value, or null once the body ended cleanly. Throws <see cref="BadRequestException"/> for malformed
-    /// JSON, a value cut off by the end of the body, or a value over the size limit; the stream cannot be read on after that.</summary>
+    /// JSON, a value cut off by the end of the body, or a value over the size limit; the stream cannot be read on after that.
+    /// Throws <see cref="InvalidMessageException"/> for a whole value whose content is refused (text that is not Unicode, a
+    /// duplicate field, too deep): the reader has moved past it, so the next call reads the next message.</summary>
     public async ValueTask<JsonElement?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -89,14 +92,20 @@ internal sealed class JsonMessageReader
             return false;
         }
 
-        using (var document = JsonDocument.Parse(_buffer.AsMemory(_start, _scanned)))
-        {
-            value = document.RootElement.Clone();
-        }
-
+        // The value is whole: step past it before judging its content, so a refused message leaves the reader at the next.
+        var whole = _buffer.AsMemory(_start, _scanned);
         _start += _scanned;
         _scanned = 0;
         _state = default;
+        try
+        {
+            value = StrictJson.Parse(whole);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException($"{_message} refused: {ex.Message}", ex);
+        }
+
         return true;
     }
 

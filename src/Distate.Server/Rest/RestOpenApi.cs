@@ -161,6 +161,36 @@ internal static class RestOpenApi
         return Task.CompletedTask;
     }
 
+    /// <summary>Describes POST /v1/leases' JSON body. (Not with Accepts metadata: routing would then refuse, with 415, a
+    /// body sent without Content-Type: application/json, such as curl's default form type.)</summary>
+    public static Task LeaseGrantBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "JSON whatever the Content-Type. Unknown or repeated fields are refused with 400.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        AdditionalPropertiesAllowed = false,
+                        Required = new HashSet<string> { "ttl_seconds" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["ttl_seconds"] = Number(1, null, null),
+                            ["id"] = Number(0, null, 0),
+                        },
+                    },
+                },
+            },
+        };
+        return Task.CompletedTask;
+    }
+
     private static void DescribeParameter(OpenApiParameter parameter, RestSettings settings)
     {
         var (schema, description) = parameter.Name switch
