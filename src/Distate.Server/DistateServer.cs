@@ -28,6 +28,9 @@ public sealed class DistateServer : IAsyncDisposable
     /// <summary>The settings it runs with.</summary>
     public ServerOptions Options { get; }
 
+    /// <summary>Every endpoint of the client port, as routing sees them (tests sweep them all).</summary>
+    internal IEnumerable<Endpoint> Endpoints => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(source => source.Endpoints);
+
     /// <summary>The first client URL actually bound (useful with port 0).</summary>
     public Uri ClientUrl => new(_app.Urls.First());
 

@@ -11,6 +11,7 @@ namespace Distate.Server.Api;
 internal sealed class JsonMessageReader
 {
     private const int ChunkBytes = 16 * 1024;
+    private const int ScanMaxDepth = 4096;
     private readonly Stream _source;
     private readonly int _maxMessageBytes;
     private readonly string _message;
@@ -18,7 +19,7 @@ internal sealed class JsonMessageReader
     private int _start;
     private int _end;
     private int _scanned;
-    private JsonReaderState _state;
+    private JsonReaderState _state = NewScan();
     private bool _ended;
 
     /// <summary>Creates a reader over a body; each message (with leading whitespace) may be at most <paramref name="maxMessageBytes"/>.</summary>
@@ -96,7 +97,7 @@ internal sealed class JsonMessageReader
         var whole = _buffer.AsMemory(_start, _scanned);
         _start += _scanned;
         _scanned = 0;
-        _state = default;
+        _state = NewScan();
         try
         {
             value = StrictJson.Parse(whole);
@@ -108,6 +109,10 @@ internal sealed class JsonMessageReader
 
         return true;
     }
+
+    /// <summary>Scanning only finds where a message ends, so it tolerates nesting far deeper than a request may have: a
+    /// message nested past <see cref="StrictJson.MaxDepth"/> is then refused alone, and the stream reads on.</summary>
+    private static JsonReaderState NewScan() => new(new JsonReaderOptions { MaxDepth = ScanMaxDepth });
 
     private bool OnlyWhitespaceLeft()
     {
