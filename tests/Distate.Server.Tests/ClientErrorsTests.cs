@@ -204,6 +204,27 @@ public sealed class ClientErrorsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kestrels_minimum_upload_rate_is_a_json_408_as_well()
+    {
+        // With a long request timeout, Kestrel's minimum body data rate (after its grace period) ends a stalled body first;
+        // its BadHttpRequestException must still come out as the client's 408 in the path's shape.
+        await using var patient = await LoopbackMember.StartAsync(options => options with { RequestTimeoutMs = 60_000 });
+        var stalls = new[] { ("PUT", "/v1/kv/slow"), ("POST", "/v3/kv/put"), ("POST", "/v1/leases") }
+            .Select(async request =>
+            {
+                await using var slow = await WatchClient.OpenAsync(patient.Server.ClientUrl, "{", endRequests: false, path: request.Item2, method: request.Item1);
+                return (request.Item2, slow.Status, Body: Encoding.UTF8.GetBytes((await slow.NextLineAsync()).GetRawText()));
+            })
+            .ToList();
+        foreach (var (path, status, body) in await Task.WhenAll(stalls))
+        {
+            Assert.True(status == HttpStatusCode.RequestTimeout, $"{path}: {status} {Encoding.UTF8.GetString(body)}");
+            Assert.Null(ShapeProblem(path, body));
+            Assert.Contains("arrived too slowly", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Head_answers_like_get_without_a_body()
     {
         await _member.Client.PutAsync(new Uri("/v1/kv/h", UriKind.Relative), new ByteArrayContent("hello"u8.ToArray()));
