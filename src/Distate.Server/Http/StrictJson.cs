@@ -22,7 +22,8 @@ internal static class StrictJson
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = MaxDepth };
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
-    /// <summary>Parses one JSON value whose every string is valid Unicode and whose objects name each field once.</summary>
+    /// <summary>Parses one JSON value whose every string is valid Unicode and whose objects name each field once (the
+    /// document parser refuses duplicates too, as a second line).</summary>
     public static JsonElement Parse(ReadOnlyMemory<byte> utf8)
     {
         EnsureValidText(utf8.Span);
@@ -31,10 +32,12 @@ internal static class StrictJson
     }
 
     /// <summary>Throws <see cref="JsonException"/> at the first string or field name that is not valid UTF-8 once unescaped
-    /// (invalid bytes, an overlong form, or a lone surrogate), or at the first syntax error.</summary>
+    /// (invalid bytes, an overlong form, or a lone surrogate), at the first field an object names twice (compared unescaped),
+    /// or at the first syntax error.</summary>
     private static void EnsureValidText(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        var fieldsByDepth = new Stack<HashSet<string>>();
         while (reader.Read())
         {
             if (reader.TokenType is (JsonTokenType.String or JsonTokenType.PropertyName) && !IsValidText(ref reader))
@@ -42,6 +45,18 @@ internal static class StrictJson
                 var what = reader.TokenType == JsonTokenType.PropertyName ? "field name" : "string";
                 throw new JsonException(
                     $"the {what} at byte {reader.TokenStartIndex} is not valid Unicode text (invalid UTF-8, or an escaped lone surrogate such as \\ud800)");
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    fieldsByDepth.Push(new HashSet<string>(StringComparer.Ordinal));
+                    break;
+                case JsonTokenType.EndObject:
+                    fieldsByDepth.Pop();
+                    break;
+                case JsonTokenType.PropertyName when !fieldsByDepth.Peek().Add(reader.GetString()!):
+                    throw new JsonException($"field \"{reader.GetString()}\" is given twice");
             }
         }
     }
