@@ -186,6 +186,18 @@ public sealed class ClientErrorsTests : IAsyncLifetime
         Assert.Equal(3, (await watch.NextLineAsync()).GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task A_bad_message_on_a_keepalive_stream_ends_the_stream_cleanly_as_etcd_does()
+    {
+        var grant = await _member.PostAsync("/v3/lease/grant", """{"TTL":"60"}""");
+        var id = grant.Json.GetProperty("ID").GetString();
+        await using var keepAlive = await WatchClient.OpenAsync(_member.Server.ClientUrl, $$"""{"ID":"{{id}}"}""", path: "/v3/lease/keepalive");
+        Assert.Equal(id, (await keepAlive.NextAsync()).GetProperty("ID").GetString());
+        keepAlive.Send("{\"ID\":\"\\ud800\"}"u8.ToArray());
+        // Before the fix the refusal escaped the handler and the connection was reset; now the stream ends with its last chunk.
+        await keepAlive.WaitForEndAsync();
+    }
+
     [Theory]
     [InlineData("/v3/kv/put", "{\"key\":\"YQ==\",")]
     [InlineData("/v1/kv/slow", "partial value")]

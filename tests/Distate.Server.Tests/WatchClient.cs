@@ -94,6 +94,17 @@ internal sealed class WatchClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until the response body ends with its last chunk; fails if the connection breaks first (a reset is not
+    /// an ending).</summary>
+    public async Task WaitForEndAsync()
+    {
+        using var deadline = Deadline();
+        while (!_bodyEnded)
+        {
+            await ReadBodyPieceAsync(deadline.Token);
+        }
+    }
+
     /// <summary>The "result" of the next line.</summary>
     public async Task<JsonElement> NextAsync() => (await NextLineAsync()).GetProperty("result");
 
