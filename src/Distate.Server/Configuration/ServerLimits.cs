@@ -143,6 +143,10 @@ public sealed record ServerLimits
         Require(MaxSnapshotBytes >= Store.QuotaBytes + SnapshotFramingBytes && MaxSnapshotBytes <= Array.MaxLength,
             "a snapshot of a full store fits the snapshot limit and one buffer");
         Require(MaxFrameBytes >= TransportSettings.FrameBytesFor(MaxEntryBytes, MaxAppendBytes), "a transport frame carries a full append message");
+        Require(MaxRequestTargetBytes >= (3 * MaxKeyBytesCeiling) + 1024 && MaxRequestTargetBytes < KestrelRequestLineBytes,
+            "a /v1 path spells the largest key, and Kestrel's own (bodiless) refusal lies above the JSON one");
+        Require(MaxRequestHeaderBytes < KestrelRequestLineBytes && MaxRequestHeaderCount < KestrelRequestHeaderCount,
+            "Kestrel's own (bodiless) header refusals lie above the JSON ones");
     }
 
     /// <summary>The smallest page (bits, at least 4 MiB) whose records hold an entry of <paramref name="entryBytes"/>.</summary>
