@@ -4,20 +4,13 @@ using Distate.Server.Configuration;
 using Distate.Server.Http;
 using Distate.Server.Node;
 using Distate.Store.Errors;
+using static Distate.Server.Api.GrpcCode;
 
 namespace Distate.Server.Api;
 
 /// <summary>Request plumbing and error mapping: etcd's {"error","code","message"} with the gRPC code's HTTP status.</summary>
 public static partial class EtcdGateway
 {
-    private const int InvalidArgument = 3;
-    private const int DeadlineExceeded = 4;
-    private const int NotFound = 5;
-    private const int ResourceExhausted = 8;
-    private const int FailedPrecondition = 9;
-    private const int OutOfRange = 11;
-    private const int Unavailable = 14;
-
     /// <summary>Runs a unary call: reads the whole body, applies the request timeout, maps failures to etcd errors.</summary>
     private static async Task Handle(HttpContext context, Func<GatewayCall, Task> handler)
     {

@@ -2,6 +2,7 @@ using Distate.Server.Configuration;
 using Distate.Server.Node;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using static Distate.Server.Api.GrpcCode;
 
 namespace Distate.Server.Api;
 

@@ -16,14 +16,6 @@ internal static class ApiErrorWriter
     /// <summary>The path prefix of the REST API.</summary>
     public const string RestPrefix = "/v1";
 
-    // gRPC status codes carried by etcd's error shape for statuses raised outside the gateway's handlers.
-    private const int GrpcInvalidArgument = 3;
-    private const int GrpcDeadlineExceeded = 4;
-    private const int GrpcNotFound = 5;
-    private const int GrpcUnimplemented = 12;
-    private const int GrpcInternal = 13;
-    private const int GrpcUnavailable = 14;
-
     private const string Json = "application/json";
 
     /// <summary>True when <paramref name="context"/>'s path belongs to the REST API.</summary>
@@ -90,12 +82,12 @@ internal static class ApiErrorWriter
     /// <summary>The gRPC code etcd's shape carries for a status raised outside the gateway's handlers.</summary>
     private static int GrpcCodeFor(int status) => status switch
     {
-        StatusCodes.Status404NotFound => GrpcNotFound,
-        StatusCodes.Status405MethodNotAllowed => GrpcUnimplemented,
-        StatusCodes.Status408RequestTimeout => GrpcDeadlineExceeded,
-        StatusCodes.Status503ServiceUnavailable => GrpcUnavailable,
-        >= 500 => GrpcInternal,
-        _ => GrpcInvalidArgument,
+        StatusCodes.Status404NotFound => GrpcCode.NotFound,
+        StatusCodes.Status405MethodNotAllowed => GrpcCode.Unimplemented,
+        StatusCodes.Status408RequestTimeout => GrpcCode.DeadlineExceeded,
+        StatusCodes.Status503ServiceUnavailable => GrpcCode.Unavailable,
+        >= 500 => GrpcCode.Internal,
+        _ => GrpcCode.InvalidArgument,
     };
 
     private static void Prepare(HttpContext context, int status)
