@@ -49,12 +49,12 @@ public static partial class EtcdGateway
         }
         catch (ProposalFailedException ex) when (!context.Response.HasStarted)
         {
-            await ApiErrorWriter.WriteEtcdAsync(context, StatusCodes.Status503ServiceUnavailable, Unavailable, "etcdserver: " + ex.Message).ConfigureAwait(false);
+            await WriteErrorAsync(context, Unavailable, "etcdserver: " + ex.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
         {
             // The request timed out waiting for the cluster (no quorum, no leader): a bounded wait, never a hang.
-            await ApiErrorWriter.WriteEtcdAsync(context, StatusCodes.Status503ServiceUnavailable, Unavailable,
+            await WriteErrorAsync(context, Unavailable,
                 "etcdserver: request timed out: no quorum or no leader answered in time; a write may or may not have been applied")
                 .ConfigureAwait(false);
         }
@@ -74,8 +74,8 @@ public static partial class EtcdGateway
         }
         catch (BadHttpRequestException ex)
         {
-            throw new GatewayErrorException(ex.StatusCode == StatusCodes.Status408RequestTimeout ? DeadlineExceeded : InvalidArgument,
-                ex.StatusCode == StatusCodes.Status408RequestTimeout ? RequestBody.TooSlowMessage : ex.Message, ex.StatusCode);
+            throw new GatewayErrorException(
+                ex.StatusCode == StatusCodes.Status408RequestTimeout ? DeadlineExceeded : InvalidArgument, RequestBody.Describe(ex), ex.StatusCode);
         }
     }
 

@@ -36,10 +36,10 @@ internal static class ClientErrorsMiddleware
             }
             catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
             {
-                await ApiErrorWriter.WriteAsync(context, ex.StatusCode, Describe(ex)).ConfigureAwait(false);
+                await ApiErrorWriter.WriteAsync(context, ex.StatusCode, RequestBody.Describe(ex)).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+            catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 logger.LogError(ex, "unexpected failure answering {Method} {Path}", context.Request.Method, context.Request.Path);
                 await ApiErrorWriter.WriteAsync(context, StatusCodes.Status500InternalServerError,
@@ -88,9 +88,6 @@ internal static class ClientErrorsMiddleware
 
     private static bool IsEmptyError(HttpResponse response) =>
         !response.HasStarted && response.StatusCode >= 400 && response.ContentLength is null or 0 && string.IsNullOrEmpty(response.ContentType);
-
-    private static string Describe(BadHttpRequestException ex) =>
-        ex.StatusCode == StatusCodes.Status408RequestTimeout ? RequestBody.TooSlowMessage : $"bad request: {ex.Message}";
 
     private static string DescribeStatus(HttpContext context)
     {

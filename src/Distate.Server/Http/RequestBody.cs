@@ -42,10 +42,12 @@ internal static class RequestBody
         }
     }
 
-    /// <summary>What a client is told when its body arrived too slowly (used for Kestrel's minimum-rate 408 too).</summary>
-    public static string TooSlowMessage =>
-        "the request body arrived too slowly: the client did not send it within the request timeout (--request-timeout) " +
-        "or fell below the minimum upload rate; nothing was applied";
+    /// <summary>What a client is told about a refused body: Kestrel's minimum-rate 408 gets the same sentence as ours.</summary>
+    public static string Describe(BadHttpRequestException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return refusal.StatusCode == StatusCodes.Status408RequestTimeout ? TooSlowMessage : refusal.Message;
+    }
 
     private static async Task<byte[]> ReadChunkedAsync(Stream source, int maxBytes, CancellationToken deadline)
     {
@@ -71,6 +73,10 @@ internal static class RequestBody
 
         return buffer.ToArray();
     }
+
+    private const string TooSlowMessage =
+        "the request body arrived too slowly: the client did not send it within the request timeout (--request-timeout) " +
+        "or fell below the minimum upload rate; nothing was applied";
 
     private static BadHttpRequestException TooLarge(long bytes, int maxBytes) =>
         new($"the request body is too large: at least {bytes} bytes, and the limit is {maxBytes} bytes", StatusCodes.Status413PayloadTooLarge);

@@ -63,8 +63,7 @@ internal sealed class RestCall
         catch (BadHttpRequestException ex)
         {
             // The body was refused (over the limit, cut short, or too slow): the client's mistake, never a 500 or a 503.
-            var message = ex.StatusCode == StatusCodes.Status408RequestTimeout ? RequestBody.TooSlowMessage : ex.Message;
-            failure = new RestRequestException(ex.StatusCode, new RestError { Error = message, Code = ApiErrorWriter.RestCodeFor(ex.StatusCode) }, ex);
+            failure = new RestRequestException(ex.StatusCode, new RestError { Error = RequestBody.Describe(ex), Code = ApiErrorWriter.RestCodeFor(ex.StatusCode) }, ex);
         }
         catch (ProposalFailedException ex)
         {
