@@ -187,6 +187,25 @@ public sealed class ClientErrorsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_internal_publish_endpoint_refuses_malformed_entries_with_400()
+    {
+        // Any client can reach it on the client port: an entry with the publish tag but missing or mistyped fields was a 500.
+        string[] entries =
+        [
+            "{}", "[]", "null", """{"id":5,"name":"x","clientUrls":[]}""", """{"id":"99999999999999999999","name":"x","clientUrls":[]}""",
+            """{"id":"1","name":7,"clientUrls":[]}""", """{"id":"1","name":"\ud800","clientUrls":[]}""",
+        ];
+        foreach (var entry in entries)
+        {
+            using var content = new ByteArrayContent([Distate.Server.Members.MemberCodec.PublishTag, .. Encoding.UTF8.GetBytes(entry)]);
+            using var response = await _member.Client.PostAsync(new Uri(Forwarding.ForwardedRoutes.PublishPath, UriKind.Relative), content);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{entry}: {response.StatusCode} {Encoding.UTF8.GetString(body)}");
+            Assert.Null(ShapeProblem(Forwarding.ForwardedRoutes.PublishPath, body));
+        }
+    }
+
+    [Fact]
     public async Task A_bad_message_on_a_keepalive_stream_ends_the_stream_cleanly_as_etcd_does()
     {
         var grant = await _member.PostAsync("/v3/lease/grant", """{"TTL":"60"}""");
