@@ -14,7 +14,8 @@ namespace Distate.Server.Tests;
 /// hostile bodies — invalid UTF-8, escaped lone surrogates, duplicate fields, unknown fields, wrong types, an empty body,
 /// JSON null, deep nesting — and every error answer must be JSON in its API's shape: <c>{"error","code":"..."}</c> under
 /// /v1, etcd's <c>{"error","code":N,"message"}</c> elsewhere. Then one test per finding of issue 10: the framework's own
-/// 404/405/413/414/431, a bad message on an open /v3/watch stream, a slow body (408), HEAD, and /v1/leases.
+/// 404/405/413/414/431, a bad message on an open /v3/watch or keep-alive stream, a slow body (408, ours and Kestrel's),
+/// HEAD, /v1/leases, and the internal publish endpoint (reachable on the client port too).
 /// </summary>
 public sealed class ClientErrorsTests : IAsyncLifetime
 {
