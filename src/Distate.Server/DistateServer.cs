@@ -1,6 +1,7 @@
 using Distate.Server.Api;
 using Distate.Server.Configuration;
 using Distate.Server.Forwarding;
+using Distate.Server.Http;
 using Distate.Server.Metrics;
 using Distate.Server.Node;
 using Distate.Server.Rest;
@@ -26,6 +27,9 @@ public sealed class DistateServer : IAsyncDisposable
 
     /// <summary>The settings it runs with.</summary>
     public ServerOptions Options { get; }
+
+    /// <summary>Every endpoint of the client port, as routing sees them (tests sweep them all).</summary>
+    internal IEnumerable<Endpoint> Endpoints => ((IEndpointRouteBuilder)_app).DataSources.SelectMany(source => source.Endpoints);
 
     /// <summary>The first client URL actually bound (useful with port 0).</summary>
     public Uri ClientUrl => new(_app.Urls.First());
@@ -57,12 +61,21 @@ public sealed class DistateServer : IAsyncDisposable
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(options.ListenClientUrls.Select(url => url.ToString()).ToArray());
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = host.Limits.MaxHttpBodyBytes);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Limits.MaxRequestBodySize = host.Limits.MaxHttpBodyBytes;
+                // Kestrel answers its own limits with empty bodies it cannot be told to fill: set them far above the
+                // limits ClientErrorsMiddleware enforces with JSON answers.
+                kestrel.Limits.MaxRequestLineSize = ServerLimits.KestrelRequestLineBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = ServerLimits.KestrelRequestLineBytes;
+                kestrel.Limits.MaxRequestHeaderCount = ServerLimits.KestrelRequestHeaderCount;
+            });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(host);
             builder.Services.AddSingleton(options);
             RestApi.AddServices(builder.Services);
             var app = builder.Build();
+            ClientErrorsMiddleware.Use(app);
             ForwardingMiddleware.Use(app, host.Forwarder, options.RequestTimeoutMs);
             EtcdGateway.Map(app);
             RestApi.Map(app);

@@ -14,6 +14,7 @@ public sealed class OpenApiDocumentTests(RestMember member) : IClassFixture<Rest
     private static readonly (string Path, string Method, string[] Parameters, string[] Responses)[] Expected =
     [
         ("/v1/kv/{key}", "get", ["key", "prefix", "revision", "consistency", "limit", "If-None-Match"], ["200", "304", "400", "404", "410", "503"]),
+        ("/v1/kv/{key}", "head", ["key", "prefix", "revision", "consistency", "limit", "If-None-Match"], ["200", "304", "400", "404", "410", "503"]),
         ("/v1/kv/{key}", "put", ["key", "lease", "If-Match", "If-None-Match"], ["200", "201", "400", "412", "413", "503", "507"]),
         ("/v1/kv/{key}", "delete", ["key", "prefix", "If-Match"], ["200", "400", "412", "503"]),
         ("/v1/watch/{key}", "get", ["key", "prefix", "from_revision", "heartbeat_seconds", "Last-Event-ID"], ["200", "400", "429"]),

@@ -70,6 +70,39 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_follower_answers_in_the_shape_of_the_paths_api_when_it_relays_and_when_the_client_is_slow()
+    {
+        var leader = await _cluster.WaitForLeaderAsync();
+        await _cluster.WaitForPublishedAsync();
+        var follower = _cluster.Live.First(m => m != leader);
+
+        // The leader's refusal of a forwarded write is relayed as the leader wrote it: /v1 shape, 412.
+        using var stale = new HttpRequestMessage(HttpMethod.Put, new Uri(follower.ClientUrl, "/v1/kv/cas")) { Content = new StringContent("x") };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"999\"");
+        using var relayed = await _cluster.Client.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, relayed.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await relayed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("precondition_failed", error.GetProperty("code").GetString());
+
+        // A body that stalls on its way to a follower is the client's 408 in the path's shape, not a 503 for the cluster.
+        foreach (var (method, path, code) in new[] { ("PUT", "/v1/kv/slow", "request_timeout"), ("POST", "/v3/kv/put", null) })
+        {
+            await using var slow = await WatchClient.OpenAsync(follower.ClientUrl, "{\"key\":", endRequests: false, path: path, method: method);
+            Assert.Equal(HttpStatusCode.RequestTimeout, slow.Status);
+            var answer = await slow.NextLineAsync();
+            Assert.Contains("arrived too slowly", answer.GetProperty("error").GetString(), StringComparison.Ordinal);
+            if (code is null)
+            {
+                Assert.Equal(System.Text.Json.JsonValueKind.Number, answer.GetProperty("code").ValueKind);
+            }
+            else
+            {
+                Assert.Equal(code, answer.GetProperty("code").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_watch_resumes_on_another_member_after_the_one_it_was_on_dies_without_gap_or_duplicate()
     {
         var leader = await _cluster.WaitForLeaderAsync();
@@ -141,6 +174,14 @@ public sealed class ThreeMemberClusterTests : IAsyncLifetime
         Assert.Equal("1", write.RetryAfter);
         Assert.Equal(14, write.Json.GetProperty("code").GetInt32());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, read.Status);
+
+        // The same refusal under /v1 keeps the /v1 shape: a string code, no etcd "etcdserver:" text.
+        using var restWrite = await _cluster.Client.PutAsync(new Uri(survivor.ClientUrl, "/v1/kv/q"), new StringContent("2"));
+        var restError = System.Text.Json.JsonDocument.Parse(await restWrite.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, restWrite.StatusCode);
+        Assert.Equal("unavailable", restError.GetProperty("code").GetString());
+        Assert.False(restError.TryGetProperty("message", out _));
+        Assert.Equal("1", restWrite.Headers.RetryAfter?.ToString());
 
         // By now (a request timeout is several election timeouts) it has no leader, and /readyz says so.
         var ready = await _cluster.GetAsync(survivor, "/readyz");

@@ -35,13 +35,15 @@ internal sealed class WatchClient : IAsyncDisposable
     public HttpStatusCode Status { get; private set; }
 
     /// <summary>Opens a stream whose first message is <paramref name="firstMessage"/> (and, if asked, ends the body right
-    /// after it); returns once the response status and headers arrived.</summary>
-    public static async Task<WatchClient> OpenAsync(Uri baseAddress, string firstMessage, bool endRequests = false, string path = "/v3/watch")
+    /// after it); returns once the response status and headers arrived. Any request with a chunked body can be sent this
+    /// way (<paramref name="method"/>, <paramref name="path"/>), e.g. one whose body stalls.</summary>
+    public static async Task<WatchClient> OpenAsync(
+        Uri baseAddress, string firstMessage, bool endRequests = false, string path = "/v3/watch", string method = "POST")
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync(baseAddress.Host, baseAddress.Port);
         var client = new WatchClient(tcp);
-        var head = $"POST {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        var head = $"{method} {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
         client._stream.Write(Encoding.ASCII.GetBytes(head));
         client.Send(firstMessage);
         if (endRequests)
@@ -55,9 +57,12 @@ internal sealed class WatchClient : IAsyncDisposable
     }
 
     /// <summary>Sends one more request message as a chunk of the open body.</summary>
-    public void Send(string message)
+    public void Send(string message) => Send(Encoding.UTF8.GetBytes(message + "\n"));
+
+    /// <summary>Sends raw bytes as a chunk of the open body (for messages no .NET string can spell, such as invalid UTF-8).</summary>
+    public void Send(byte[] data)
     {
-        var data = Encoding.UTF8.GetBytes(message + "\n");
+        ArgumentNullException.ThrowIfNull(data);
         _stream.Write(Encoding.ASCII.GetBytes(data.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"));
         _stream.Write(data);
         _stream.Write("\r\n"u8);
@@ -85,6 +90,17 @@ internal sealed class WatchClient : IAsyncDisposable
             }
 
             Assert.False(_bodyEnded, "the response ended before another line arrived");
+            await ReadBodyPieceAsync(deadline.Token);
+        }
+    }
+
+    /// <summary>Reads until the response body ends with its last chunk; fails if the connection breaks first (a reset is not
+    /// an ending).</summary>
+    public async Task WaitForEndAsync()
+    {
+        using var deadline = Deadline();
+        while (!_bodyEnded)
+        {
             await ReadBodyPieceAsync(deadline.Token);
         }
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Distate.Raft;
 using Distate.Server.Members;
 using Distate.Server.Node;
+using static Distate.Server.Api.GrpcCode;
 
 namespace Distate.Server.Api;
 

@@ -91,6 +91,11 @@ public static partial class EtcdGateway
         {
             // The client closed its stream or the server is stopping: nobody is left to answer.
         }
+        catch (Exception ex) when (ex is BadRequestException or InvalidMessageException && context.Response.HasStarted)
+        {
+            // A bad request after the first answer: as etcd's gateway does, stop reading and end the stream cleanly (the
+            // status is sent already); renewals answered so far stand. A bad first request got a 400 above.
+        }
         finally
         {
             await EndUnfinishedBodyAsync(context, reader, lifetime.ApplicationStopping).ConfigureAwait(false);

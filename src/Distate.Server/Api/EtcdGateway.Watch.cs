@@ -2,6 +2,7 @@ using Distate.Server.Configuration;
 using Distate.Server.Node;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using static Distate.Server.Api.GrpcCode;
 
 namespace Distate.Server.Api;
 
@@ -46,7 +47,7 @@ public static partial class EtcdGateway
             var element = await reader.ReadAsync(stop).ConfigureAwait(false);
             return new FirstWatchMessage(element is { } value ? WatchStreamMessage.Parse(value) : null);
         }
-        catch (BadRequestException ex)
+        catch (Exception ex) when (ex is BadRequestException or InvalidMessageException)
         {
             // etcd says 500 with gRPC code 2 here; this gateway uses 400 and code 3 like for every other bad request.
             await WriteErrorAsync(context, InvalidArgument, ex.Message).ConfigureAwait(false);

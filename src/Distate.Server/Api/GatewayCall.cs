@@ -42,7 +42,7 @@ internal sealed class GatewayCall
         catch (WritesRefusedException ex)
         {
             // A full disk: etcd's closest code is ResourceExhausted, as for its own space alarm.
-            throw new GatewayErrorException(8, ex.Message);
+            throw new GatewayErrorException(GrpcCode.ResourceExhausted, ex.Message);
         }
 
         return result is StoreError error ? throw new StoreErrorException(error) : result;

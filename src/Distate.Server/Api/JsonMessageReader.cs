@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distate.Server.Http;
 
 namespace Distate.Server.Api;
 
@@ -10,6 +11,7 @@ namespace Distate.Server.Api;
 internal sealed class JsonMessageReader
 {
     private const int ChunkBytes = 16 * 1024;
+    private const int ScanMaxDepth = 4096;
     private readonly Stream _source;
     private readonly int _maxMessageBytes;
     private readonly string _message;
@@ -17,7 +19,7 @@ internal sealed class JsonMessageReader
     private int _start;
     private int _end;
     private int _scanned;
-    private JsonReaderState _state;
+    private JsonReaderState _state = NewScan();
     private bool _ended;
 
     /// <summary>Creates a reader over a body; each message (with leading whitespace) may be at most <paramref name="maxMessageBytes"/>.</summary>
@@ -33,7 +35,9 @@ internal sealed class JsonMessageReader
     public bool BodyEnded => _ended;
 
     /// <summary>The next value, or null once the body ended cleanly. Throws <see cref="BadRequestException"/> for malformed
-    /// JSON, a value cut off by the end of the body, or a value over the size limit; the stream cannot be read on after that.</summary>
+    /// JSON, a value cut off by the end of the body, or a value over the size limit; the stream cannot be read on after that.
+    /// Throws <see cref="InvalidMessageException"/> for a whole value whose content is refused (text that is not Unicode, a
+    /// duplicate field, too deep): the reader has moved past it, so the next call reads the next message.</summary>
     public async ValueTask<JsonElement?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -89,16 +93,26 @@ internal sealed class JsonMessageReader
             return false;
         }
 
-        using (var document = JsonDocument.Parse(_buffer.AsMemory(_start, _scanned)))
-        {
-            value = document.RootElement.Clone();
-        }
-
+        // The value is whole: step past it before judging its content, so a refused message leaves the reader at the next.
+        var whole = _buffer.AsMemory(_start, _scanned);
         _start += _scanned;
         _scanned = 0;
-        _state = default;
+        _state = NewScan();
+        try
+        {
+            value = StrictJson.Parse(whole);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException($"{_message} refused: {ex.Message}", ex);
+        }
+
         return true;
     }
+
+    /// <summary>Scanning only finds where a message ends, so it tolerates nesting far deeper than a request may have: a
+    /// message nested past <see cref="StrictJson.MaxDepth"/> is then refused alone, and the stream reads on.</summary>
+    private static JsonReaderState NewScan() => new(new JsonReaderOptions { MaxDepth = ScanMaxDepth });
 
     private bool OnlyWhitespaceLeft()
     {

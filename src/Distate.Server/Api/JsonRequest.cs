@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Distate.Server.Http;
 
 namespace Distate.Server.Api;
 
 /// <summary>
 /// Strict reading of an etcd gateway request body (proto3 JSON): bytes are base64, 64-bit integers may be numbers
-/// or strings, enums are names or numbers, unknown fields are refused — each mistake a <see cref="BadRequestException"/>
-/// naming the field.
+/// or strings, enums are names or numbers, unknown fields are refused, and so is a field given twice (also under its two
+/// proto3 names, <c>prev_kv</c> and <c>prevKv</c>) — each mistake a <see cref="BadRequestException"/> naming the field.
+/// Text that is not valid Unicode is refused when the body is parsed (<see cref="StrictJson"/>).
 /// </summary>
 internal sealed class JsonRequest
 {
@@ -25,8 +27,7 @@ internal sealed class JsonRequest
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
-            root = document.RootElement.Clone();
+            root = StrictJson.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
         }
         catch (JsonException ex)
         {
@@ -44,12 +45,19 @@ internal sealed class JsonRequest
             throw new BadRequestException($"{message} must be a JSON object");
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
             // proto3 JSON accepts a field's lowerCamelCase name as well as its original snake_case name.
-            if (System.Array.IndexOf(known, property.Name) < 0 && System.Array.IndexOf(known, SnakeCase(property.Name)) < 0)
+            var field = System.Array.IndexOf(known, property.Name) >= 0 ? property.Name : SnakeCase(property.Name);
+            if (System.Array.IndexOf(known, field) < 0)
             {
                 throw new BadRequestException($"unknown field \"{property.Name}\" in {message}");
+            }
+
+            if (!seen.Add(field))
+            {
+                throw new BadRequestException($"field \"{field}\" is given twice in {message}");
             }
         }
 

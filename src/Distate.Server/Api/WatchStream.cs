@@ -98,8 +98,8 @@ internal sealed partial class WatchStream : IAsyncDisposable
         }
     }
 
-    /// <summary>The next message, or null when no more can be read. A message with bad fields is answered on the stream
-    /// (as a refused create, where clients look for create errors) and skipped.</summary>
+    /// <summary>The next message, or null when no more can be read. A message with bad fields or refused content is answered
+    /// on the stream (as a refused create, where clients look for create errors) and skipped.</summary>
     private async Task<WatchStreamMessage?> ReadNextAsync(JsonMessageReader reader)
     {
         while (true)
@@ -108,6 +108,13 @@ internal sealed partial class WatchStream : IAsyncDisposable
             try
             {
                 element = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (InvalidMessageException ex)
+            {
+                // A well-formed message with refused content (text that is not Unicode, a duplicate field): the reader is
+                // already past it, so answer it alone and read on; the stream's other watches never notice.
+                await QueueAsync(null, Refused(ex.Message)).ConfigureAwait(false);
+                continue;
             }
             catch (BadRequestException)
             {

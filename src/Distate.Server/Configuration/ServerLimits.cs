@@ -37,6 +37,24 @@ public sealed record ServerLimits
     /// <summary>Largest key in bytes when the request limit allows it (keys are index entries; 32 KiB is generous).</summary>
     public const int MaxKeyBytesCeiling = 32 * 1024;
 
+    /// <summary>Longest request target (path and query) answered; longer gets a JSON 414. Room for the largest key spelled
+    /// with percent-escapes (3 bytes per key byte) in a /v1 path, plus a query.</summary>
+    public const int MaxRequestTargetBytes = (3 * MaxKeyBytesCeiling) + (4 * 1024);
+
+    /// <summary>Most header bytes (name + value + 4 per line) answered; more gets a JSON 431. Kestrel's default.</summary>
+    public const int MaxRequestHeaderBytes = 32 * 1024;
+
+    /// <summary>Most header lines answered; more gets a JSON 431. Kestrel's default.</summary>
+    public const int MaxRequestHeaderCount = 100;
+
+    /// <summary>Kestrel's own request-line and header-bytes ceilings: far enough above the limits above that a client who
+    /// exceeds them by any realistic margin still gets a JSON answer (Kestrel's answers beyond this have no body), and no
+    /// more than Kestrel buffers per connection anyway (1 MiB).</summary>
+    public const int KestrelRequestLineBytes = 1024 * 1024;
+
+    /// <summary>Kestrel's own header-count ceiling (see <see cref="KestrelRequestLineBytes"/>).</summary>
+    public const int KestrelRequestHeaderCount = 1000;
+
     /// <summary>Bytes an HTTP body may carry beyond twice the request limit (JSON punctuation, field names).</summary>
     private const int HttpBodySlackBytes = 64 * 1024;
 
@@ -125,6 +143,10 @@ public sealed record ServerLimits
         Require(MaxSnapshotBytes >= Store.QuotaBytes + SnapshotFramingBytes && MaxSnapshotBytes <= Array.MaxLength,
             "a snapshot of a full store fits the snapshot limit and one buffer");
         Require(MaxFrameBytes >= TransportSettings.FrameBytesFor(MaxEntryBytes, MaxAppendBytes), "a transport frame carries a full append message");
+        Require(MaxRequestTargetBytes >= (3 * MaxKeyBytesCeiling) + 1024 && MaxRequestTargetBytes < KestrelRequestLineBytes,
+            "a /v1 path spells the largest key, and Kestrel's own (bodiless) refusal lies above the JSON one");
+        Require(MaxRequestHeaderBytes < KestrelRequestLineBytes && MaxRequestHeaderCount < KestrelRequestHeaderCount,
+            "Kestrel's own (bodiless) header refusals lie above the JSON ones");
     }
 
     /// <summary>The smallest page (bits, at least 4 MiB) whose records hold an entry of <paramref name="entryBytes"/>.</summary>

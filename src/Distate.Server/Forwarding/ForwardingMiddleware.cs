@@ -1,8 +1,9 @@
-using Distate.Server.Api;
+using Distate.Server.Http;
 
 namespace Distate.Server.Forwarding;
 
-/// <summary>Routes leader-only requests that reach a follower to the leader; answers 503 + Retry-After when it cannot.</summary>
+/// <summary>Routes leader-only requests that reach a follower to the leader; answers 503 + Retry-After when it cannot, in
+/// the shape of the API the path belongs to (<see cref="ApiErrorWriter"/>).</summary>
 public static class ForwardingMiddleware
 {
     /// <summary>Adds the middleware in front of every endpoint.</summary>
@@ -24,7 +25,7 @@ public static class ForwardingMiddleware
             var outcome = await forwarder.ForwardAsync(context, requestTimeoutMs, deadline.Token).ConfigureAwait(false);
             if (outcome is not null && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
             {
-                await EtcdGateway.WriteUnavailableAsync(context, "etcdserver: " + outcome).ConfigureAwait(false);
+                await ApiErrorWriter.WriteUnavailableAsync(context, outcome).ConfigureAwait(false);
             }
         });
     }

@@ -63,7 +63,16 @@ public static class MemberCodec
 
         using var document = Parse(data[1..]);
         var root = document.RootElement;
-        return new MemberAttributes(ReadId(root), root.GetProperty("name").GetString() ?? "", ReadUrls(root, "clientUrls"));
+        try
+        {
+            return new MemberAttributes(ReadId(root), root.GetProperty("name").GetString() ?? "", ReadUrls(root, "clientUrls"));
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or OverflowException)
+        {
+            // The internal publish endpoint hands this any body a client sends: a missing field, a value of the wrong kind,
+            // text that is not Unicode, or an id out of range is a malformed entry, never a crash.
+            throw new FormatException("malformed publish entry: " + ex.Message, ex);
+        }
     }
 
     /// <summary>Encodes a member list (for snapshots).</summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Distate.Server.Rest;
 
-/// <summary>GET /v1/kv: one key as raw bytes with its metadata in headers, or a prefix as a JSON listing.</summary>
+/// <summary>GET (and HEAD) /v1/kv: one key as raw bytes with its metadata in headers, or a prefix as a JSON listing.</summary>
 public static partial class RestApi
 {
     private static readonly string[] ReadParameters = ["prefix", "revision", "consistency", "limit"];
@@ -77,7 +77,10 @@ public static partial class RestApi
         call.Context.Response.StatusCode = StatusCodes.Status200OK;
         call.Context.Response.ContentType = "application/octet-stream";
         call.Context.Response.ContentLength = kv.Value.Length;
-        await call.Context.Response.Body.WriteAsync(kv.Value, call.Context.RequestAborted).ConfigureAwait(false);
+        if (!HttpMethods.IsHead(call.Context.Request.Method))
+        {
+            await call.Context.Response.Body.WriteAsync(kv.Value, call.Context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     private static Task ListAsync(RestCall call, byte[] prefix, Revision readRevision, long limit)

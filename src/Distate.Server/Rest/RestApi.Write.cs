@@ -1,3 +1,4 @@
+using Distate.Server.Http;
 using Distate.Store;
 using Distate.Store.Commands;
 using Distate.Store.Results;
@@ -25,7 +26,7 @@ public static partial class RestApi
             RequireKey(call, keyBytes, allowEmpty: false);
             var leaseId = new LeaseId(RestQuery.Number("lease", lease, 1, long.MaxValue, 0));
             var precondition = RestPrecondition.Parse(ifMatch, ifNoneMatch, allowIfNoneMatch: true);
-            byte[] value = await RestBody.ReadAsync(context.Request, call.Host.Limits.MaxRequestBytes, call.Deadline).ConfigureAwait(false);
+            byte[] value = await RequestBody.ReadAsync(context.Request, call.Host.Limits.MaxRequestBytes, call.Deadline).ConfigureAwait(false);
             var put = new PutCommand { Key = keyBytes, Value = value, Lease = leaseId, PrevKv = true };
             var written = precondition.IsSet
                 ? (PutResult)await ProposeConditionalAsync(call, keyBytes, precondition, put).ConfigureAwait(false)

@@ -56,6 +56,17 @@ public static partial class RestApi
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
             .AddOpenApiOperationTransformer(RestOpenApi.Describe(RestOpenApi.ReadResponses, RestOpenApi.ReadHeaders));
 
+        // HEAD is GET without the body (the server discards body writes for HEAD): the same status, ETag and headers,
+        // so a script can fetch an ETag cheaply.
+        v1.MapMethods("/kv/{*key}", [HttpMethods.Head], GetKeyAsync)
+            .WithName("HeadKey")
+            .WithSummary("Like GET, without the body: a key's status, ETag and X-Distate-* headers")
+            .WithDescription("Answers exactly as GET would (status, ETag, X-Distate-* headers, Content-Length), with no body.")
+            .Produces(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer(RestOpenApi.Describe(RestOpenApi.ReadResponses, RestOpenApi.ReadHeaders));
+
         v1.MapPut("/kv/{*key}", PutKeyAsync)
             .WithName("PutKey")
             .WithSummary("Write a key's value, optionally only if its ETag matches (compare-and-swap) or only if it is new")

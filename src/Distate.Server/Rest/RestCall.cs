@@ -2,6 +2,7 @@ using Distate.Node.Requests;
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using Distate.Server.Configuration;
+using Distate.Server.Http;
 using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
@@ -62,8 +63,8 @@ internal sealed class RestCall
         }
         catch (BadHttpRequestException ex)
         {
-            // Kestrel refused the body (over --max-request-bytes, or cut short): the client's mistake, never a 500.
-            failure = new RestRequestException(ex.StatusCode, new RestError { Error = ex.Message, Code = ex.StatusCode == 413 ? "too_large" : "bad_request" }, ex);
+            // The body was refused (over the limit, cut short, or too slow): the client's mistake, never a 500 or a 503.
+            failure = new RestRequestException(ex.StatusCode, new RestError { Error = RequestBody.Describe(ex), Code = ApiErrorWriter.RestCodeFor(ex.StatusCode) }, ex);
         }
         catch (RequestFailedException ex)
         {
@@ -141,15 +142,6 @@ internal sealed class RestCall
             return;
         }
 
-        if (failure.Status == StatusCodes.Status503ServiceUnavailable)
-        {
-            context.Response.Headers.RetryAfter = "1";
-        }
-
-        context.Response.Headers.ETag = default;
-        context.Response.StatusCode = failure.Status;
-        context.Response.ContentType = "application/json";
-        await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, failure.Body, RestJson.Context.RestError, CancellationToken.None)
-            .ConfigureAwait(false);
+        await ApiErrorWriter.WriteRestAsync(context, failure.Status, failure.Body).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Distate.Raft;
+using Distate.Server.Http;
 using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
@@ -12,6 +13,8 @@ namespace Distate.Server.Rest;
 /// errors (<see cref="RestCall"/>).</summary>
 public static class RestClusterEndpoints
 {
+    private static readonly string[] LeaseGrantFields = ["ttl_seconds", "id"];
+
     /// <summary>Maps the endpoints.</summary>
     public static void Map(WebApplication app)
     {
@@ -23,7 +26,7 @@ public static class RestClusterEndpoints
             .WithSummary("Every live lease.").Produces<RestLease[]>().ProducesError(StatusCodes.Status503ServiceUnavailable);
         app.MapPost("/v1/leases", Handler(GrantAsync))
             .WithSummary("Grants a lease; attach keys with PUT /v1/kv/{key}?lease={id}.")
-            .Accepts<RestLeaseGrant>("application/json")
+            .AddOpenApiOperationTransformer(RestOpenApi.LeaseGrantBody)
             .Produces<RestLease>(StatusCodes.Status201Created)
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => TimeToLiveAsync(call, id)))
@@ -76,25 +79,52 @@ public static class RestClusterEndpoints
 
     private static async Task GrantAsync(RestCall call)
     {
+        var request = await ReadLeaseGrantAsync(call).ConfigureAwait(false);
+        var ttl = Math.Max(request.TtlSeconds, call.Host.Leases.MinTtlSeconds);
+        var grant = (LeaseGrantResult)await call.ProposeAsync(new LeaseGrantCommand(new LeaseId(request.Id), ttl)).ConfigureAwait(false);
+        var lease = new RestLease { Id = grant.Id.Value, GrantedTtlSeconds = grant.TtlSeconds, TtlSeconds = grant.TtlSeconds };
+        await call.WriteJsonAsync(StatusCodes.Status201Created, lease, RestJson.Context.RestLease).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the grant body as strictly as every other request: JSON whatever the Content-Type (curl's default
+    /// is a form type), valid Unicode, no unknown or repeated field, a positive ttl_seconds.</summary>
+    private static async Task<RestLeaseGrant> ReadLeaseGrantAsync(RestCall call)
+    {
+        var body = await RequestBody.ReadAsync(call.Context.Request, call.Host.Limits.MaxHttpBodyBytes, call.Deadline).ConfigureAwait(false);
         RestLeaseGrant? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(call.Context.Request.Body, RestJson.Context.RestLeaseGrant, call.Deadline).ConfigureAwait(false);
+            var root = StrictJson.Parse(body);
+            EnsureKnownFields(root, LeaseGrantFields);
+            request = root.Deserialize(RestJson.Context.RestLeaseGrant);
+        }
+        catch (JsonException ex) when (ex.Path is { Length: > 2 } path)
+        {
+            throw RestErrors.BadRequest($"field \"{path[2..]}\" must be a whole number, as in {{\"ttl_seconds\": 30}}");
         }
         catch (JsonException ex)
         {
             throw RestErrors.BadRequest("the body must be JSON like {\"ttl_seconds\": 30}: " + ex.Message);
         }
 
-        if (request is null || request.TtlSeconds <= 0)
+        return request is { TtlSeconds: > 0 } ? request : throw RestErrors.BadRequest("ttl_seconds must be a positive number of seconds");
+    }
+
+    /// <summary>Refuses a field the body type does not have, naming it and the fields there are.</summary>
+    private static void EnsureKnownFields(JsonElement root, string[] known)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            throw RestErrors.BadRequest("ttl_seconds must be a positive number of seconds");
+            return;
         }
 
-        var ttl = Math.Max(request.TtlSeconds, call.Host.Leases.MinTtlSeconds);
-        var grant = (LeaseGrantResult)await call.ProposeAsync(new LeaseGrantCommand(new LeaseId(request.Id), ttl)).ConfigureAwait(false);
-        var lease = new RestLease { Id = grant.Id.Value, GrantedTtlSeconds = grant.TtlSeconds, TtlSeconds = grant.TtlSeconds };
-        await call.WriteJsonAsync(StatusCodes.Status201Created, lease, RestJson.Context.RestLease).ConfigureAwait(false);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (Array.IndexOf(known, property.Name) < 0)
+            {
+                throw RestErrors.BadRequest($"unknown field \"{property.Name}\"; the fields are {string.Join(", ", known)}");
+            }
+        }
     }
 
     private static async Task TimeToLiveAsync(RestCall call, long id)

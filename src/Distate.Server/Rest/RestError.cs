@@ -9,7 +9,7 @@ internal sealed record RestError
     [JsonPropertyName("error")]
     public required string Error { get; init; }
 
-    /// <summary>Stable code: bad_request, key_not_found, precondition_failed, compacted, future_revision, too_large, lease_not_found, no_space, too_many_watchers, unavailable, timeout, canceled.</summary>
+    /// <summary>Stable code: bad_request, key_not_found, precondition_failed, compacted, future_revision, too_large, lease_not_found, no_space, too_many_watchers, unavailable, timeout, canceled, disk_full; and for answers no handler writes (<see cref="Http.ApiErrorWriter.RestCodeFor"/>): not_found, method_not_allowed, request_timeout, uri_too_long, unsupported_media_type, headers_too_large, internal.</summary>
     [JsonPropertyName("code")]
     public required string Code { get; init; }
 

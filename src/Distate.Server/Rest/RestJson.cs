@@ -19,6 +19,9 @@ internal static class RestJson
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // Request bodies: a misspelt or repeated field is refused (400), never silently ignored or overwritten.
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
     });
 
     /// <summary>Bytes as a JSON string: the UTF-8 text, or base64 with <paramref name="encoding"/> set to "base64".</summary>

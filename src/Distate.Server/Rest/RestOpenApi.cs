@@ -146,17 +146,31 @@ internal static class RestOpenApi
 
     /// <summary>Documents the raw request body of a PUT. It is not declared with Accepts, which would refuse (415) every
     /// other content type, while any content type is stored as the bytes sent.</summary>
-    public static Task RawValueBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public static Task RawValueBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken) =>
+        SetBody(operation, required: false,
+            "The value: raw bytes, stored exactly as sent whatever the Content-Type. An empty body stores an empty value.",
+            "application/octet-stream", new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" });
+
+    /// <summary>Describes POST /v1/leases' JSON body. (Not with Accepts metadata: routing would then refuse, with 415, a
+    /// body sent without Content-Type: application/json, such as curl's default form type.)</summary>
+    public static Task LeaseGrantBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken) =>
+        SetBody(operation, required: true, "JSON whatever the Content-Type. Unknown or repeated fields are refused with 400.",
+            "application/json", new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                AdditionalPropertiesAllowed = false,
+                Required = new HashSet<string> { "ttl_seconds" },
+                Properties = new Dictionary<string, IOpenApiSchema> { ["ttl_seconds"] = Number(1, null, null), ["id"] = Number(0, null, 0) },
+            });
+
+    private static Task SetBody(OpenApiOperation operation, bool required, string description, string mediaType, OpenApiSchema schema)
     {
         ArgumentNullException.ThrowIfNull(operation);
         operation.RequestBody = new OpenApiRequestBody
         {
-            Required = false,
-            Description = "The value: raw bytes, stored exactly as sent whatever the Content-Type. An empty body stores an empty value.",
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/octet-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
-            },
+            Required = required,
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = schema } },
         };
         return Task.CompletedTask;
     }
