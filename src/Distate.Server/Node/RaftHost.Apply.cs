@@ -123,7 +123,14 @@ public sealed partial class RaftHost
             return null;
         }
 
-        return entry.Data.Length > 0 ? Store.Apply(entry.Data.Span) : null;
+        if (entry.Data.Length == 0)
+        {
+            return null;
+        }
+
+        var result = Store.Apply(entry.Data.Span);
+        WatchSpace(result);
+        return result;
     }
 
     /// <summary>

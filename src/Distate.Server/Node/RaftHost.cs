@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Distate.Raft;
+using Distate.Server.Compaction;
 using Distate.Server.Configuration;
 using Distate.Server.Forwarding;
 using Distate.Server.Leases;
@@ -55,7 +56,9 @@ public sealed partial class RaftHost : IAsyncDisposable
         Id = id;
         ClusterId = clusterId;
         Members.Changed += _ => SyncPeers();
-        Leases = new LeaseKeeper(this, TimeProvider.System);
+        var time = seams.Time ?? TimeProvider.System;
+        Leases = new LeaseKeeper(this, time);
+        Compactor = new AutoCompactor(this, time, options.AutoCompaction, logger);
         Forwarder = new LeaderForwarder(this);
         var raftOptions = new RaftOptions
         {
@@ -100,6 +103,9 @@ public sealed partial class RaftHost : IAsyncDisposable
 
     /// <summary>Lease deadlines, kept by the leader.</summary>
     public LeaseKeeper Leases { get; }
+
+    /// <summary>Auto-compaction (--auto-compaction-mode/-retention): samples on every member, compacts as leader.</summary>
+    public AutoCompactor Compactor { get; }
 
     /// <summary>Sends leader-only requests that reach this member to the leader.</summary>
     public LeaderForwarder Forwarder { get; }
@@ -176,8 +182,9 @@ public sealed partial class RaftHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The door for a client's store command: checks it completely — as apply will (empty key, sizes, txn shape) and
-    /// against --max-request-bytes — and refuses it with a <see cref="StoreError"/> before anything is proposed; throws
+    /// The door for a client's store command: checks it completely — as apply will (empty key, sizes, txn shape), against
+    /// --max-request-bytes, and against the space quota and NOSPACE alarm on this member's view (raising the alarm when
+    /// the quota would be passed) — and refuses it with a <see cref="StoreError"/> before anything is proposed; throws
     /// <see cref="WritesRefusedException"/> while this member's disk is full. Otherwise replicates it and returns the
     /// store's result once it is applied here.
     /// </summary>
@@ -198,6 +205,11 @@ public sealed partial class RaftHost : IAsyncDisposable
         if (ReadOnlyReason is { } readOnly)
         {
             throw new WritesRefusedException("etcdserver: " + readOnly);
+        }
+
+        if (Store.CheckSpace(command, out var exceedsQuota) is not null)
+        {
+            return RefuseForSpaceAsync(exceedsQuota, cancellationToken);
         }
 
         return ProposeEncodedAsync(data, cancellationToken);
