@@ -89,6 +89,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// <summary>Every size limit, derived from --max-request-bytes and the quota.</summary>
     public ServerLimits Limits { get; }
 
+    /// <summary>The first index still in the log (entries before it live only in the latest snapshot); tests use it to
+    /// make sure a restart goes through a snapshot.</summary>
+    internal LogIndex LogFirstIndex => _storage.FirstIndex();
+
     /// <summary>Why this member refuses client writes for now (its disk is full); null while it accepts them.</summary>
     public string? ReadOnlyReason => _storage.ReadOnlyReason;
 
