@@ -11,7 +11,8 @@
 # BENCH_VALUE_BYTES (256), BENCH_SAMPLE_SECONDS (2), BENCH_RETENTION (periodic retention for both systems, 10s),
 # BENCH_SYSTEMS (which runs, in order: distate, distate-off, etcd; default "distate etcd"), BENCH_PORT (client port,
 # 25379; peers on +1), BENCH_DIR (data, logs, samples; default a new temp dir, removed at exit unless BENCH_KEEP=1),
-# DOTNET_* variables pass through to the Distate member (e.g. DOTNET_GCConserveMemory=5 to measure a GC setting).
+# BENCH_DISTATE_FLAGS (extra flags for the Distate member, e.g. "--snapshot-count 20000"); DOTNET_* variables pass
+# through to the Distate member (e.g. DOTNET_GCConserveMemory=5 to measure a GC setting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,7 +90,7 @@ start() {
       dotnet "$work/bin/server/Distate.Server.dll" --name m1 --data-dir "$dir/data" --listen-client-urls "$url" \
         --advertise-client-urls "$url" --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
         --initial-cluster "m1=$peer" --auto-compaction-mode periodic --auto-compaction-retention "$keep" \
-        >"$dir/server.log" 2>&1 &
+        ${BENCH_DISTATE_FLAGS:-} >"$dir/server.log" 2>&1 &
       ;;
   esac
   pids+=($!)
