@@ -55,7 +55,7 @@ internal static partial class NodeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "distate: raising the NOSPACE alarm failed ({Reason}); the next write past the quota tries again")]
     public static partial void RaiseAlarmFailed(ILogger logger, string reason);
 
-    /// <summary>An alarm command changed the raised alarms (logged on every member as it applies).</summary>
-    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: alarms changed ({Changed}); raised now: [{Raised}]")]
+    /// <summary>An alarm command raised or disarmed an alarm (logged on every member as it applies).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: alarm command applied to {Changed}; raised now: [{Raised}]")]
     public static partial void AlarmsChanged(ILogger logger, string changed, string raised);
 }

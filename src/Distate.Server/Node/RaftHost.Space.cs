@@ -58,7 +58,7 @@ public sealed partial class RaftHost
 
     private static string Describe(AlarmMember alarm) => $"{alarm.Alarm} of member {alarm.MemberId:x}";
 
-    /// <summary>On the apply task, after each store command: logs alarm changes on every member, and on the leader raises
+    /// <summary>On the apply task, after each store command: logs applied alarm commands on every member, and on the leader raises
     /// NOSPACE when apply refused a write for the quota that the door let through (never awaited here: the alarm's own
     /// entry is applied by this very task).</summary>
     private void WatchSpace(StoreResult result)

@@ -12,7 +12,8 @@ internal sealed partial class MvccState
     /// <summary>Every raised alarm.</summary>
     public AlarmTable Alarms { get; } = new();
 
-    /// <summary>Raises or disarms an alarm; type NONE changes nothing (etcd ignores it too).</summary>
+    /// <summary>Raises or disarms an alarm; type NONE changes nothing (etcd ignores it too). As etcd's alarm store answers:
+    /// an activation lists the alarm whether or not it was already raised, a deactivation lists it only if it was.</summary>
     public StoreResult Alarm(AlarmCommand command)
     {
         AlarmMember alarm = command.Alarm;
@@ -21,9 +22,14 @@ internal sealed partial class MvccState
             return new AlarmResult(new Revision(CurrentRevision), []);
         }
 
-        bool changed = command.Action == AlarmAction.Activate ? Alarms.Activate(alarm) : Alarms.Deactivate(alarm);
-        Invariant.Check(command.Action != AlarmAction.Activate || Alarms.IsRaised(alarm.Alarm), "an activated alarm is raised");
-        return new AlarmResult(new Revision(CurrentRevision), changed ? [alarm] : []);
+        if (command.Action == AlarmAction.Activate)
+        {
+            Alarms.Activate(alarm);
+            Invariant.Check(Alarms.IsRaised(alarm.Alarm), "an activated alarm is raised");
+            return new AlarmResult(new Revision(CurrentRevision), [alarm]);
+        }
+
+        return new AlarmResult(new Revision(CurrentRevision), Alarms.Deactivate(alarm) ? [alarm] : []);
     }
 
     /// <summary>NoSpace when a NOSPACE alarm is raised and the command would add bytes (etcd's capped applier: puts, txns

@@ -35,7 +35,8 @@ public sealed class AlarmTests
         store.Put("b", "2");
         LeaseId lease = store.Grant(60);
         Assert.Equal([NoSpaceOf7], Raise(store, NoSpaceOf7).Alarms);
-        Assert.Empty(Raise(store, NoSpaceOf7).Alarms);
+        Assert.Equal([NoSpaceOf7], Raise(store, NoSpaceOf7).Alarms);
+        Assert.Single(store.Alarms(AlarmType.None));
         Revision before = store.CurrentRevision;
 
         store.Apply(PutOf("c", "3")).ExpectError(StoreErrorCode.NoSpace);
@@ -50,6 +51,7 @@ public sealed class AlarmTests
         Assert.Equal(0, store.Prefix("").Count);
 
         Assert.Equal([NoSpaceOf7], Disarm(store, NoSpaceOf7).Alarms);
+        Assert.Empty(Disarm(store, NoSpaceOf7).Alarms);
         Assert.Empty(store.Alarms(AlarmType.None));
         store.Put("c", "3");
         store.AssertInvariants();
