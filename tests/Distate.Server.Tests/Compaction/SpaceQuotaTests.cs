@@ -5,6 +5,9 @@ using Distate.Server.Configuration;
 using Distate.Server.Tests.Cluster;
 using Distate.Server.Tests.Support;
 using Distate.Store.Alarms;
+using Distate.Store.Commands;
+using Distate.Store.Errors;
+using Distate.Store.Results;
 using static Distate.Server.Tests.Cluster.LoopbackCluster;
 
 namespace Distate.Server.Tests.Compaction;
@@ -121,5 +124,21 @@ public sealed class SpaceQuotaTests
         await member.RestartAsync();
         Assert.True(member.Server!.Host.Store.IsAlarmRaised(AlarmType.NoSpace));
         AssertNoSpace(await PostAsync("/v3/kv/put", Put("small", B64("1"))));
+    }
+    [Fact]
+    public async Task A_write_refused_for_space_at_apply_makes_the_leader_raise_the_alarm()
+    {
+        await using var member = await LoopbackMember.StartAsync(Quota);
+        var host = member.Server.Host;
+        var value = new byte[700 * 1024];
+
+        // Housekeeping proposals skip the door, as a write admitted on a stale view would: apply refuses the second
+        // 700 KiB put for the quota, and the leader then raises NOSPACE itself.
+        var first = await host.ProposeHousekeepingAsync(new PutCommand { Key = "a"u8.ToArray(), Value = value }, CancellationToken.None);
+        Assert.IsType<PutResult>(first);
+        var second = await host.ProposeHousekeepingAsync(new PutCommand { Key = "b"u8.ToArray(), Value = value }, CancellationToken.None);
+        Assert.Equal(StoreErrorCode.NoSpace, Assert.IsType<StoreError>(second).Code);
+        await WaitUntilAsync(() => Task.FromResult(host.Store.IsAlarmRaised(AlarmType.NoSpace)), "the leader raised NOSPACE after apply refused a write");
+        Assert.Equal([new AlarmMember(host.Id.Value, AlarmType.NoSpace)], host.Store.Alarms(AlarmType.None));
     }
 }
