@@ -65,6 +65,13 @@ internal sealed class LoadClient : IDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            var slot = _schedule.NextSlotTimestamp();
+            var early = slot - Stopwatch.GetTimestamp();
+            if (early > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)early / Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
+            }
+
             var start = Stopwatch.GetTimestamp();
             if (start >= _schedule.EndTimestamp)
             {

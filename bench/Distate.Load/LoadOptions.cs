@@ -59,6 +59,9 @@ internal sealed record LoadOptions
     /// <summary>A name for the system under test, echoed in the summary (--label).</summary>
     public string Label { get; init; } = "";
 
+    /// <summary>Requests per second across all clients, evenly paced (--rate); 0 sends as fast as the clients can.</summary>
+    public int RatePerSecond { get; init; }
+
     /// <summary>Server process ids whose resident memory is reported after the run (--rss-pids).</summary>
     public IReadOnlyList<int> RssPids { get; init; } = [];
 
@@ -67,8 +70,9 @@ internal sealed record LoadOptions
         usage: Distate.Load --endpoints URL[,URL...] [--workload put|get-linearizable|get-serializable|fill]
                             [--clients 64] [--duration 10s] [--warmup 2s] [--max-requests N] [--key-space 10000]
                             [--value-bytes 256] [--key-prefix bench/] [--target leader|all] [--request-timeout 10s]
-                            [--label NAME] [--rss-pids PID,PID...] [--json]
+                            [--label NAME] [--rss-pids PID,PID...] [--rate N] [--json]
           fill: puts every key of the key space once (no warm-up), so get workloads read existing keys.
+          --rate: requests per second across all clients, evenly paced (0: as fast as possible), so two systems get the same load.
           durations: 10s, 500ms, 2m or plain seconds.
         """;
 
@@ -113,6 +117,7 @@ internal sealed record LoadOptions
         "--request-timeout" => options with { RequestTimeout = ParseDuration(flag, value) },
         "--leader-timeout" => options with { LeaderTimeout = ParseDuration(flag, value) },
         "--label" => options with { Label = value },
+        "--rate" => options with { RatePerSecond = ParseInt(flag, value) },
         "--rss-pids" => options with { RssPids = ParseList(value, s => ParseInt(flag, s)) },
         _ => throw new ArgumentException($"unknown flag {flag}"),
     };
@@ -126,6 +131,7 @@ internal sealed record LoadOptions
         Require(MaxRequests >= 1, "--max-requests must be at least 1");
         Require(KeySpace is >= 1 and <= MaxKeySpace, $"--key-space must be 1..{MaxKeySpace}");
         Require(ValueBytes is >= 0 and <= MaxValueBytes, $"--value-bytes must be 0..{MaxValueBytes}");
+        Require(RatePerSecond >= 0, "--rate must not be negative");
         Require(RequestTimeout > TimeSpan.Zero, "--request-timeout must be positive");
         var bodyBytes = (long)KeySpace * (ValueBytes * 4 / 3 + KeyPrefix.Length * 2 + 64);
         Require(bodyBytes <= MaxEncodedBodyBytes, $"--key-space × --value-bytes needs {bodyBytes} bytes of bodies; the limit is {MaxEncodedBodyBytes}");

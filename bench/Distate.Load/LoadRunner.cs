@@ -18,7 +18,8 @@ internal static class LoadRunner
             fill ? TimeSpan.Zero : options.Warmup,
             options.Duration,
             fill ? options.KeySpace : options.MaxRequests,
-            fill ? options.KeySpace : 0);
+            fill ? options.KeySpace : 0,
+            fill ? 0 : options.RatePerSecond);
 
         var clients = new LoadClient[options.Clients];
         for (var i = 0; i < clients.Length; i++)

@@ -9,13 +9,18 @@ namespace Distate.Load;
 /// </summary>
 internal sealed class RunSchedule
 {
+    private readonly long _startTimestamp;
+    private readonly double _ticksPerRequest;
     private long _measuredBegun;
+    private long _slots;
     private long _nextFillKey = -1;
 
     /// <summary>Creates a schedule starting now.</summary>
-    public RunSchedule(TimeSpan warmup, TimeSpan duration, long maxRequests, int fillKeys)
+    public RunSchedule(TimeSpan warmup, TimeSpan duration, long maxRequests, int fillKeys, int ratePerSecond = 0)
     {
         var now = Stopwatch.GetTimestamp();
+        _startTimestamp = now;
+        _ticksPerRequest = ratePerSecond > 0 ? (double)Stopwatch.Frequency / ratePerSecond : 0;
         MeasureStartTimestamp = now + ToTicks(warmup);
         EndTimestamp = MeasureStartTimestamp + ToTicks(duration);
         MaxRequests = maxRequests;
@@ -33,6 +38,11 @@ internal sealed class RunSchedule
 
     /// <summary>Keys the fill workload writes in order; 0 for random-key workloads.</summary>
     public int FillKeys { get; }
+
+    /// <summary>With a rate (--rate), claims the next request slot and returns the timestamp it may begin at, so all
+    /// clients together send evenly paced requests; 0 (begin now) without a rate.</summary>
+    public long NextSlotTimestamp() =>
+        _ticksPerRequest == 0 ? 0 : _startTimestamp + (long)(Interlocked.Increment(ref _slots) * _ticksPerRequest);
 
     /// <summary>Claims one measured request from the budget; false once the budget is spent.</summary>
     public bool TryBeginMeasured() => Interlocked.Increment(ref _measuredBegun) <= MaxRequests;

@@ -18,6 +18,14 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         bool quick = args.Contains("--quick");
+        if (args.Contains("--memory"))
+        {
+            Console.WriteLine($"# Distate.Store memory, .NET {Environment.Version}");
+            MemoryPerKey(100_000);
+            MemoryPerRevision(100_000);
+            return 0;
+        }
+
         int keys = quick ? 20_000 : 100_000;
         int puts = quick ? 50_000 : 500_000;
         int txns = quick ? 20_000 : 200_000;
@@ -152,6 +160,29 @@ public static class Program
         double perKey = (after - before) / (double)keys;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{$"memory per key ({keys:N0} keys, {KeyBytes} B key, {ValueBytes} B value)",-58} {perKey,14:N0} B/key  (payload {KeyBytes + ValueBytes} B, overhead {perKey - KeyBytes - ValueBytes:N0} B)"));
+        GC.KeepAlive(store);
+    }
+
+    /// <summary>Heap per retained revision: many puts to one key (every version kept until compaction), then what a
+    /// compaction to the current revision gives back.</summary>
+    private static void MemoryPerRevision(int revisions)
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var store = new KvStore();
+        byte[] key = Key(0);
+        for (int i = 0; i < revisions; i++)
+        {
+            store.Apply(new PutCommand { Key = key, Value = Value(i) });
+        }
+
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        double perRevision = (after - before) / (double)revisions;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{$"memory per retained revision ({revisions:N0} puts to one key, {ValueBytes} B value)",-58} {perRevision,14:N0} B/rev  (overhead over the value {perRevision - ValueBytes:N0} B)"));
+        store.Apply(new CompactCommand(store.CurrentRevision));
+        long compacted = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"memory left after compacting to the current revision",-58} {compacted - before,14:N0} B  (was {after - before:N0} B)"));
         GC.KeepAlive(store);
     }
 

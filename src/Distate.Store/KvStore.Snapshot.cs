@@ -1,3 +1,4 @@
+using Distate.Store.Alarms;
 using Distate.Store.Errors;
 using Distate.Store.Hashing;
 using Distate.Store.Mvcc;
@@ -30,7 +31,8 @@ public sealed partial class KvStore
                 leaseRows[i] = (leases[i].Id, leases[i].GrantedTtlSeconds, leases[i].RemainingTtlSeconds);
             }
 
-            return new SnapshotImage(state.CurrentRevision, state.CompactRevision, state.Leases.NextId, leaseRows, state.Log.ToArray());
+            return new SnapshotImage(state.CurrentRevision, state.CompactRevision, state.Leases.NextId, leaseRows,
+                state.Alarms.List(AlarmType.None), state.Log.ToArray());
         });
         return new StoreSnapshot(image);
     }

@@ -1,3 +1,4 @@
+using Distate.Store.Alarms;
 using Distate.Store.Codec;
 using Distate.Store.Commands;
 using Distate.Store.Errors;
@@ -62,7 +63,7 @@ public sealed partial class KvStore : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            StoreErrorCode? refused = _validator.Validate(command);
+            StoreErrorCode? refused = _validator.Validate(command) ?? _state.RefusedByAlarm(command);
             if (refused is not null)
             {
                 return StoreError.Create(new Revision(_state.CurrentRevision), refused.Value);
@@ -97,8 +98,33 @@ public sealed partial class KvStore : IDisposable
         LeaseGrantCommand grant => _state.LeaseGrant(grant),
         LeaseRevokeCommand revoke => _state.LeaseRevoke(revoke),
         LeaseCheckpointCommand checkpoint => _state.LeaseCheckpoint(checkpoint),
+        AlarmCommand alarm => _state.Alarm(alarm),
         _ => throw new ArgumentException($"unknown command type {command.GetType().Name}", nameof(command)),
     };
+
+    /// <summary>
+    /// The door's space check on this member's view, before a client command is proposed: <see cref="StoreErrorCode.NoSpace"/>
+    /// when the command would add bytes while a NOSPACE alarm is raised, or when its bytes would pass the quota — then
+    /// <paramref name="exceedsQuota"/> is true and the caller raises the alarm (as etcd's quota door does). Null otherwise.
+    /// Apply checks again on the replicated state, so a command admitted here on a stale view is still refused alike everywhere.
+    /// </summary>
+    public StoreErrorCode? CheckSpace(StoreCommand command, out bool exceedsQuota)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        (StoreErrorCode? refused, bool exceeds) = Read(state =>
+        {
+            long added = state.BytesAdded(command);
+            return (state.RefusedByAlarm(command), added > 0 && state.UsedBytes + added > Settings.QuotaBytes);
+        });
+        exceedsQuota = refused is null && exceeds;
+        return refused ?? (exceeds ? StoreErrorCode.NoSpace : null);
+    }
+
+    /// <summary>The raised alarms of a type (every type for <see cref="AlarmType.None"/>), in (member, type) order.</summary>
+    public IReadOnlyList<AlarmMember> Alarms(AlarmType type) => Read(state => state.Alarms.List(type));
+
+    /// <summary>True when an alarm of the type is raised (for NOSPACE: writes that add bytes are refused).</summary>
+    public bool IsAlarmRaised(AlarmType type) => Read(state => state.Alarms.IsRaised(type));
 
     /// <summary>A serializable read from any thread: the range as of its revision (or the current one).</summary>
     public StoreResult Range(RangeCommand command)

@@ -35,6 +35,8 @@ public static partial class EtcdGateway
         app.MapPost("/v3/watch", context => WatchAsync(context));
         app.MapPost("/v3/maintenance/status", context => Handle(context, StatusAsync));
         app.MapPost("/v3/maintenance/hashkv", context => Handle(context, HashKvAsync));
+        app.MapPost("/v3/maintenance/alarm", context => Handle(context, AlarmAsync));
+        app.MapPost("/v3/maintenance/defragment", context => Handle(context, DefragmentAsync));
         MapLeases(app);
         MapCluster(app);
         app.MapGet("/version", () => Results.Json(new Dictionary<string, string>

@@ -64,13 +64,19 @@ internal sealed class GatewayCall
     }
 
     /// <summary>Writes {"header": {... revision}, ...body} with status 200.</summary>
-    public async Task WriteAsync(long revision, Action<Utf8JsonWriter> body)
+    public Task WriteAsync(long revision, Action<Utf8JsonWriter> body) => WriteObjectAsync(writer =>
+    {
+        WriteHeader(writer, revision);
+        body(writer);
+    });
+
+    /// <summary>Writes {...body} with status 200 and no header, as etcd 3.4 answers alarm and defragment calls.</summary>
+    public async Task WriteObjectAsync(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, EtcdJson.WriterOptions))
         {
             writer.WriteStartObject();
-            WriteHeader(writer, revision);
             body(writer);
             writer.WriteEndObject();
         }

@@ -1,3 +1,5 @@
+using Distate.Server.Compaction;
+
 namespace Distate.Server.Configuration;
 
 /// <summary>A node's settings, named as etcd names them so etcd users feel at home.</summary>
@@ -52,6 +54,17 @@ public sealed record ServerOptions
     /// etcd's default 2 GiB). Must be the same on every member.</summary>
     public long QuotaBackendBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
+    /// <summary>How the leader picks the revision to compact to: "periodic" or "revision" (--auto-compaction-mode).</summary>
+    public string AutoCompactionMode { get; init; } = "periodic";
+
+    /// <summary>History kept by auto-compaction (--auto-compaction-retention): a duration such as "5m" or a bare number of
+    /// hours in periodic mode, a revision count in revision mode; "0" turns it off. Distate's default keeps 5 minutes so
+    /// memory stays bounded out of the box (etcd's default is off).</summary>
+    public string AutoCompactionRetention { get; init; } = "5m";
+
+    /// <summary>The auto-compaction policy the two flags above describe (throws <see cref="ArgumentException"/> when invalid).</summary>
+    public AutoCompactionPolicy AutoCompaction => AutoCompactionPolicy.Parse(AutoCompactionMode, AutoCompactionRetention);
+
     /// <summary>Bytes kept in a reserve file beside the log (--disk-reserve-bytes; 0 disables it). When the disk fills up,
     /// the member deletes the reserve to finish the write that failed and stays up read-only instead of stopping; writes
     /// are accepted again once the disk has room for the reserve and as much again.</summary>
@@ -78,6 +91,7 @@ public sealed record ServerOptions
             $"must be in [1024, {ServerLimits.MaxRequestBytesCeiling}] (a log page holds one request)");
         Require(QuotaBackendBytes is >= 1024 * 1024 and <= 2L * 1024 * 1024 * 1024, "--quota-backend-bytes", "must be in [1 MiB, 2 GiB]");
         Require(DiskReserveBytes is >= 0 and <= 64L * 1024 * 1024 * 1024, "--disk-reserve-bytes", "must be in [0, 64 GiB]");
+        _ = AutoCompaction;
         Require(WatchProgressNotifyIntervalMs >= 100, "--watch-progress-notify-interval", "must be at least 100 ms");
     }
 

@@ -27,6 +27,9 @@ public static class ServerOptionsParser
         ("snapshot-count", "Applied entries between snapshots", Text(Defaults.SnapshotCount)),
         ("request-timeout", "Milliseconds a request waits for the cluster before a 503", Text(Defaults.RequestTimeoutMs)),
         ("max-request-bytes", "Largest request a client may send, as encoded in the log; every other size limit derives from it", Text(Defaults.MaxRequestBytes)),
+        ("quota-backend-bytes", "Space quota of the store, counted as docs/store.md counts stored bytes; past it writes fail with 'database space exceeded' and a NOSPACE alarm is raised. Same on every member", Text(Defaults.QuotaBackendBytes)),
+        ("auto-compaction-mode", "'periodic' (keep the retention period's history) or 'revision' (keep the last retention revisions)", Defaults.AutoCompactionMode),
+        ("auto-compaction-retention", "History auto-compaction keeps: a duration (5m, 1h30m, 10s) or a bare number of hours in periodic mode, a revision count in revision mode; 0 turns it off", Defaults.AutoCompactionRetention),
         ("watch-progress-notify-interval", "Milliseconds between progress notifications to watchers that asked for them", Text(Defaults.WatchProgressNotifyIntervalMs)),
         ("disk-reserve-bytes", "Reserve kept on the data disk so a full disk turns the member read-only instead of stopping it (0: off)", Text(Defaults.DiskReserveBytes)),
     ];
@@ -94,6 +97,9 @@ public static class ServerOptionsParser
             MaxRequestBytes = Number(values, "max-request-bytes", defaults.MaxRequestBytes),
             WatchProgressNotifyIntervalMs = Number(values, "watch-progress-notify-interval", defaults.WatchProgressNotifyIntervalMs),
             DiskReserveBytes = Number(values, "disk-reserve-bytes", defaults.DiskReserveBytes),
+            QuotaBackendBytes = Number(values, "quota-backend-bytes", defaults.QuotaBackendBytes),
+            AutoCompactionMode = values.GetValueOrDefault("auto-compaction-mode") ?? defaults.AutoCompactionMode,
+            AutoCompactionRetention = values.GetValueOrDefault("auto-compaction-retention") ?? defaults.AutoCompactionRetention,
         };
         options.Validate();
         return options;

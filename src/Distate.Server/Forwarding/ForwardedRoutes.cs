@@ -8,7 +8,7 @@ public static class ForwardedRoutes
 
     private static readonly HashSet<string> LeaderOnlyPosts = new(StringComparer.OrdinalIgnoreCase)
     {
-        "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction",
+        "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction", "/v3/maintenance/alarm",
         // Not /v3/lease/keepalive: a follower relays a keep-alive stream message by message itself (see
         // LeaderForwarder.KeepAliveOnLeaderAsync), because an open request body cannot be proxied as a whole.
         "/v3/lease/grant", "/v3/lease/revoke", "/v3/kv/lease/revoke",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Distate.Raft;
 using Distate.Server.Node;
+using Distate.Store.Alarms;
 
 namespace Distate.Server.Metrics;
 
@@ -34,6 +35,14 @@ public static class MetricsEndpoint
         Gauge(text, "distate_applied_index", "Highest log index applied to the store.", host.AppliedIndex.Value);
         Gauge(text, "distate_last_index", "Last log index on this member.", status.LastIndex.Value);
         Gauge(text, "distate_store_revision", "Current store revision.", host.Store.CurrentRevision.Value);
+        Gauge(text, "distate_store_compact_revision", "Oldest readable store revision.", host.Store.CompactRevision.Value);
+        Gauge(text, "distate_store_used_bytes", "Bytes the store charges against the quota (every uncompacted version and lease).", host.Store.UsedBytes);
+        Gauge(text, "distate_store_quota_bytes", "The space quota (--quota-backend-bytes).", host.Limits.Store.QuotaBytes);
+        Gauge(text, "distate_alarm_nospace", "1 while a NOSPACE alarm is raised (writes that add bytes are refused).",
+            host.Store.IsAlarmRaised(AlarmType.NoSpace) ? 1 : 0);
+        CounterLine(text, "distate_auto_compactions_total", "Auto-compactions this member proposed as leader and saw applied.", metrics.AutoCompactions.Value);
+        CounterLine(text, "distate_auto_compaction_failures_total", "Auto-compactions that failed and wait for the next check.", metrics.AutoCompactionFailures.Value);
+        CounterLine(text, "distate_nospace_refusals_total", "Client writes refused at this member's door for lack of space.", metrics.NoSpaceRefusals.Value);
         Gauge(text, "distate_watchers", "Active watchers on this member.", host.Store.WatcherCount);
         Gauge(text, "distate_leases", "Live leases.", host.Store.LeaseList().Count);
         FollowerLines(text, status);

@@ -34,4 +34,28 @@ internal static partial class NodeLog
     /// <summary>A read-only leader hands leadership to a follower.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "distate: this leader's disk is full; handing leadership to {Target:x}")]
     public static partial void HandOff(ILogger logger, ulong target);
+
+    /// <summary>Auto-compaction is on; how and how often.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "distate: auto-compaction {Policy}, checked every {Interval}")]
+    public static partial void AutoCompactionOn(ILogger logger, Compaction.AutoCompactionPolicy policy, TimeSpan interval);
+
+    /// <summary>The leader compacted history for auto-compaction.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "distate: auto-compaction ({Policy}) compacted to revision {Revision}; the store holds {UsedBytes} bytes")]
+    public static partial void AutoCompacted(ILogger logger, Compaction.AutoCompactionPolicy policy, long revision, long usedBytes);
+
+    /// <summary>An auto-compaction failed; the next check retries.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: auto-compaction to revision {Revision} failed ({Reason}); retrying at the next check")]
+    public static partial void AutoCompactionFailed(ILogger logger, long revision, string reason);
+
+    /// <summary>A write would pass the quota: the member raises the NOSPACE alarm.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: space quota of {QuotaBytes} bytes exceeded ({UsedBytes} used): raising the NOSPACE alarm")]
+    public static partial void QuotaExceeded(ILogger logger, long quotaBytes, long usedBytes);
+
+    /// <summary>Proposing the NOSPACE alarm failed; the next write past the quota tries again.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: raising the NOSPACE alarm failed ({Reason}); the next write past the quota tries again")]
+    public static partial void RaiseAlarmFailed(ILogger logger, string reason);
+
+    /// <summary>An alarm command raised or disarmed an alarm (logged on every member as it applies).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "distate: alarm command applied to {Changed}; raised now: [{Raised}]")]
+    public static partial void AlarmsChanged(ILogger logger, string changed, string raised);
 }

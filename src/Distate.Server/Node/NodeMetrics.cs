@@ -20,6 +20,15 @@ public sealed class NodeMetrics
     /// <summary>Snapshots received from the leader and installed (this member was too far behind for the log).</summary>
     public Counter SnapshotsInstalled { get; } = new();
 
+    /// <summary>Compactions this member proposed as leader for auto-compaction and saw applied.</summary>
+    public Counter AutoCompactions { get; } = new();
+
+    /// <summary>Auto-compactions that failed (no quorum, leadership lost) and wait for the next check.</summary>
+    public Counter AutoCompactionFailures { get; } = new();
+
+    /// <summary>Client writes this member refused with "database space exceeded" (at its door, on its view of the quota and alarms).</summary>
+    public Counter NoSpaceRefusals { get; } = new();
+
     /// <summary>Durable log writes (one per Ready): entries and hard state.</summary>
     public Histogram FsyncSeconds { get; } = new();
 

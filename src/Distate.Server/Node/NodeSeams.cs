@@ -20,6 +20,9 @@ public sealed record NodeSeams
     /// <summary>Builds the FASTER device for the log file (e.g. one that fails writes with ENOSPC).</summary>
     public Func<string, IDevice>? LogDevice { get; init; }
 
+    /// <summary>The clock of the leader's lease countdowns and of auto-compaction (default: <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider? Time { get; init; }
+
     /// <summary>Reads the free bytes of the file system holding a directory (default: the real free space).</summary>
     public Func<string, long?>? AvailableDiskBytes { get; init; }
 }

@@ -6,7 +6,8 @@ using Polly.Retry;
 
 namespace Distate.Server.Node;
 
-/// <summary>Work beside the loop: publishing this member's name and client URLs, the leader's lease clock, and watch progress notifications.</summary>
+/// <summary>Work beside the loop: publishing this member's name and client URLs, the leader's lease clock, auto-compaction,
+/// watch progress notifications and the disk watch.</summary>
 public sealed partial class RaftHost
 {
     private async Task RunBackgroundAsync()
@@ -14,7 +15,8 @@ public sealed partial class RaftHost
         try
         {
             await Task.WhenAll(
-                Leases.RunAsync(_stop.Token), PublishAsync(_stop.Token), NotifyWatchProgressAsync(_stop.Token), WatchDiskAsync(_stop.Token))
+                Leases.RunAsync(_stop.Token), Compactor.RunAsync(_stop.Token), PublishAsync(_stop.Token),
+                NotifyWatchProgressAsync(_stop.Token), WatchDiskAsync(_stop.Token))
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

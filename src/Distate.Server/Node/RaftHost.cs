@@ -5,6 +5,7 @@ using Distate.Node.Envelope;
 using Distate.Node.Requests;
 using Distate.Node.Runtime;
 using Distate.Raft;
+using Distate.Server.Compaction;
 using Distate.Server.Configuration;
 using Distate.Server.Forwarding;
 using Distate.Server.Leases;
@@ -46,7 +47,9 @@ public sealed partial class RaftHost : IAsyncDisposable
         Id = id;
         ClusterId = clusterId;
         Members.Changed += _ => SyncPeers();
-        Leases = new LeaseKeeper(this, TimeProvider.System);
+        var time = seams.Time ?? TimeProvider.System;
+        Leases = new LeaseKeeper(this, time);
+        Compactor = new AutoCompactor(this, time, options.AutoCompaction, logger);
         Forwarder = new LeaderForwarder(this);
         var raftOptions = new RaftOptions
         {
@@ -67,7 +70,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         ServerStateMachine.Restore(latest, Members, Store);
         var observer = new HostObserver(Metrics, Leases, logger);
         var driver = new NodeDriver(raftOptions, storage, new Outbox(this), driverOptions, TimeProvider.System, observer);
-        var applier = new Applier(new ServerStateMachine(Store, Members, seams), latest.Metadata.Index, driver.Config, driverOptions, TimeProvider.System, observer, driver.Forwarded);
+        var applier = new Applier(new ServerStateMachine(Store, Members, seams, WatchSpace), latest.Metadata.Index, driver.Config, driverOptions, TimeProvider.System, observer, driver.Forwarded);
         _runtime = new NodeRuntime(driver, applier, storage, new NodeRuntimeOptions { TickInterval = TimeSpan.FromMilliseconds(options.HeartbeatIntervalMs) }, TimeProvider.System)
         {
             OnFatal = (where, cause) => NodeLog.Fatal(logger, cause, where),
@@ -86,6 +89,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     /// <summary>Every size limit, derived from --max-request-bytes and the quota.</summary>
     public ServerLimits Limits { get; }
 
+    /// <summary>The first index still in the log (entries before it live only in the latest snapshot); tests use it to
+    /// make sure a restart goes through a snapshot.</summary>
+    internal LogIndex LogFirstIndex => _storage.FirstIndex();
+
     /// <summary>Why this member refuses client writes for now (its disk is full); null while it accepts them.</summary>
     public string? ReadOnlyReason => _storage.ReadOnlyReason;
 
@@ -100,6 +107,9 @@ public sealed partial class RaftHost : IAsyncDisposable
 
     /// <summary>Lease deadlines, kept by the leader.</summary>
     public LeaseKeeper Leases { get; }
+
+    /// <summary>Auto-compaction (--auto-compaction-mode/-retention): samples on every member, compacts as leader.</summary>
+    public AutoCompactor Compactor { get; }
 
     /// <summary>Sends leader-only requests that reach this member to the leader.</summary>
     public LeaderForwarder Forwarder { get; }
@@ -180,8 +190,9 @@ public sealed partial class RaftHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The door for a client's store command: checks it completely — as apply will (empty key, sizes, txn shape) and
-    /// against --max-request-bytes — and refuses it with a <see cref="StoreError"/> before anything is proposed; throws
+    /// The door for a client's store command: checks it completely — as apply will (empty key, sizes, txn shape), against
+    /// --max-request-bytes, and against the space quota and NOSPACE alarm on this member's view (raising the alarm when
+    /// the quota would be passed) — and refuses it with a <see cref="StoreError"/> before anything is proposed; throws
     /// <see cref="WritesRefusedException"/> while this member's disk is full. Otherwise replicates it and returns the
     /// store's result once it is applied here.
     /// </summary>
@@ -202,6 +213,11 @@ public sealed partial class RaftHost : IAsyncDisposable
         if (ReadOnlyReason is { } readOnly)
         {
             throw new WritesRefusedException("etcdserver: " + readOnly);
+        }
+
+        if (Store.CheckSpace(command, out var exceedsQuota) is not null)
+        {
+            return RefuseForSpaceAsync(exceedsQuota, cancellationToken);
         }
 
         return ProposeEncodedAsync(data, cancellationToken);

@@ -3,15 +3,16 @@ using Distate.Node.Seams;
 using Distate.Raft;
 using Distate.Server.Members;
 using Distate.Store;
+using Distate.Store.Results;
 
 namespace Distate.Server.Node;
 
 /// <summary>
 /// The member's replicated state machine behind the driver's seam: the MVCC store (envelope kind StoreCommand) and the
 /// member directory (membership changes and MemberPublish entries). Snapshots hold both (<see cref="SnapshotEnvelope"/>).
-/// Called only by the apply task.
+/// Called only by the apply task; <c>afterStoreApply</c> sees each store result (the host watches space alarms).
 /// </summary>
-internal sealed class ServerStateMachine(KvStore store, MemberDirectory members, NodeSeams seams) : IStateMachine
+internal sealed class ServerStateMachine(KvStore store, MemberDirectory members, NodeSeams seams, Action<StoreResult> afterStoreApply) : IStateMachine
 {
     /// <inheritdoc />
     public object? Apply(LogIndex index, EntryEnvelope envelope)
@@ -20,7 +21,9 @@ internal sealed class ServerStateMachine(KvStore store, MemberDirectory members,
         switch (envelope.Kind)
         {
             case EntryKind.StoreCommand:
-                return store.Apply(envelope.Payload.Span);
+                var result = store.Apply(envelope.Payload.Span);
+                afterStoreApply(result);
+                return result;
             case EntryKind.MemberPublish:
                 members.Apply(MemberCodec.DecodePublish(envelope.Payload.Span));
                 return null;

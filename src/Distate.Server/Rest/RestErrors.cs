@@ -53,7 +53,9 @@ internal static class RestErrors
             StoreErrorCode.EmptyKey => (StatusCodes.Status400BadRequest, "bad_request", "the key is empty; put it in the path after the prefix"),
             StoreErrorCode.RequestTooLarge => (StatusCodes.Status413PayloadTooLarge, "too_large", "the key or value is larger than the store accepts"),
             StoreErrorCode.LeaseNotFound => (StatusCodes.Status400BadRequest, "lease_not_found", "the lease does not exist (it expired or was revoked)"),
-            StoreErrorCode.NoSpace => (StatusCodes.Status507InsufficientStorage, "no_space", "the store's space quota is used up; compact or delete keys"),
+            StoreErrorCode.NoSpace => (StatusCodes.Status507InsufficientStorage, "no_space",
+                $"{error.Message}: the space quota (--quota-backend-bytes) is used up and the NOSPACE alarm is raised; " +
+                "delete keys or compact, then disarm the alarm (POST /v3/maintenance/alarm {\"action\":\"DEACTIVATE\",...})"),
             StoreErrorCode.TooManyWatchers => (StatusCodes.Status429TooManyRequests, "too_many_watchers", "the store has as many watchers as it allows"),
             _ => (StatusCodes.Status400BadRequest, "bad_request", error.Message),
         };

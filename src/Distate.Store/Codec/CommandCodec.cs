@@ -1,3 +1,4 @@
+using Distate.Store.Alarms;
 using Distate.Store.Commands;
 
 namespace Distate.Store.Codec;
@@ -102,6 +103,12 @@ public static class CommandCodec
                 }
 
                 break;
+            case AlarmCommand alarm:
+                writer.WriteByte((byte)CommandKind.Alarm);
+                writer.WriteByte((byte)alarm.Action);
+                writer.WriteVarint(alarm.Alarm.MemberId);
+                writer.WriteByte((byte)alarm.Alarm.Alarm);
+                break;
             default:
                 throw new ArgumentException($"unknown command type {command.GetType().Name}", nameof(command));
         }
@@ -169,6 +176,7 @@ public static class CommandCodec
             CommandKind.LeaseGrant => new LeaseGrantCommand(new LeaseId(reader.ReadSigned()), reader.ReadSigned()),
             CommandKind.LeaseRevoke => new LeaseRevokeCommand(new LeaseId(reader.ReadSigned())),
             CommandKind.LeaseCheckpoint => ReadCheckpoint(ref reader),
+            CommandKind.Alarm => ReadAlarm(ref reader),
             _ => throw new StoreCodecException($"malformed command: unknown kind {(byte)kind}"),
         };
     }
@@ -253,6 +261,19 @@ public static class CommandCodec
         }
 
         return ops;
+    }
+
+    private static AlarmCommand ReadAlarm(ref ByteReader reader)
+    {
+        var action = (AlarmAction)reader.ReadByte();
+        ulong member = reader.ReadVarint();
+        var type = (AlarmType)reader.ReadByte();
+        if (action is not (AlarmAction.Activate or AlarmAction.Deactivate) || !Enum.IsDefined(type))
+        {
+            throw new StoreCodecException($"malformed command: alarm action {(byte)action} or type {(byte)type} unknown");
+        }
+
+        return new AlarmCommand(action, new AlarmMember(member, type));
     }
 
     private static LeaseCheckpointCommand ReadCheckpoint(ref ByteReader reader)

@@ -26,4 +26,7 @@ internal enum CommandKind : byte
 
     /// <summary>A lease checkpoint.</summary>
     LeaseCheckpoint = 8,
+
+    /// <summary>An alarm activation or deactivation.</summary>
+    Alarm = 9,
 }

@@ -1,3 +1,4 @@
+using Distate.Store.Alarms;
 using Distate.Store.Leases;
 using Distate.Store.Mvcc;
 
@@ -23,6 +24,13 @@ internal static class SnapshotCodec
             writer.WriteVarint((ulong)remaining);
         }
 
+        writer.WriteVarint((ulong)image.Alarms.Length);
+        foreach (AlarmMember alarm in image.Alarms)
+        {
+            writer.WriteVarint(alarm.MemberId);
+            writer.WriteByte((byte)alarm.Alarm);
+        }
+
         writer.WriteVarint((ulong)image.Versions.Length);
         foreach (KeyVersion version in image.Versions)
         {
@@ -46,7 +54,7 @@ internal static class SnapshotCodec
     public static MvccState Read(Stream stream, StoreSettings settings)
     {
         var reader = new SnapshotReader(stream);
-        reader.ReadHeader();
+        byte format = reader.ReadHeader();
         var state = new MvccState(settings)
         {
             CurrentRevision = reader.ReadBounded(long.MaxValue, "current revision"),
@@ -59,6 +67,11 @@ internal static class SnapshotCodec
         }
 
         ReadLeases(reader, state);
+        if (format >= SnapshotFormat.AlarmsSinceVersion)
+        {
+            ReadAlarms(reader, state);
+        }
+
         ReadVersions(reader, state);
         reader.VerifyTrailer();
         CheckLeaseAttachments(state);
@@ -80,6 +93,20 @@ internal static class SnapshotCodec
             }
 
             state.Leases.Add(new Lease(id, granted, remaining));
+        }
+    }
+
+    private static void ReadAlarms(SnapshotReader reader, MvccState state)
+    {
+        long count = reader.ReadBounded(int.MaxValue, "alarm count");
+        for (long i = 0; i < count; i++)
+        {
+            ulong member = reader.ReadVarint();
+            var type = (AlarmType)reader.ReadByte();
+            if (type == AlarmType.None || !Enum.IsDefined(type) || !state.Alarms.Activate(new AlarmMember(member, type)))
+            {
+                throw SnapshotReader.Corrupt($"bad or duplicate alarm {(byte)type} of member {member:x}");
+            }
         }
     }
 

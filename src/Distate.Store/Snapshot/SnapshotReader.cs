@@ -83,8 +83,8 @@ internal sealed class SnapshotReader
         return value;
     }
 
-    /// <summary>Checks the magic and version.</summary>
-    public void ReadHeader()
+    /// <summary>Checks the magic and version; returns the version (old readable versions are accepted).</summary>
+    public byte ReadHeader()
     {
         foreach (byte expected in SnapshotFormat.Magic)
         {
@@ -95,10 +95,13 @@ internal sealed class SnapshotReader
         }
 
         byte version = ReadByte();
-        if (version != SnapshotFormat.Version)
+        if (version < SnapshotFormat.OldestReadableVersion || version > SnapshotFormat.Version)
         {
-            throw Corrupt($"unknown snapshot format version {version}");
+            throw Corrupt($"unknown snapshot format version {version} (this build reads versions " +
+                $"{SnapshotFormat.OldestReadableVersion} to {SnapshotFormat.Version}; a newer Distate wrote it?)");
         }
+
+        return version;
     }
 
     /// <summary>Reads the trailer and compares it with the checksum of everything before it; rejects trailing data.</summary>

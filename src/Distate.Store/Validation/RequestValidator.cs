@@ -25,6 +25,8 @@ internal sealed class RequestValidator
             LeaseRevokeCommand => null,
             LeaseCheckpointCommand checkpoint => ValidateCheckpoint(checkpoint),
             CompactCommand => null,
+            AlarmCommand alarm => alarm.Action is AlarmAction.Activate or AlarmAction.Deactivate && Enum.IsDefined(alarm.Alarm.Alarm)
+                ? null : StoreErrorCode.InvalidArgument,
             _ => ValidateOp(command),
         };
     }

@@ -31,6 +31,9 @@ public sealed class DiskFullTests
             AvailableDiskBytes = directory => Volatile.Read(ref diskFull) == 1 ? 0 : DiskSpace.AvailableBytes(directory),
         };
         await using var member = await RestartableMember.StartAsync(seams, options => options with { DiskReserveBytes = ReserveBytes });
+        // The member publishes its name through the log just after it starts: let that write pass before a fault is armed,
+        // so the fault hits the test's own write.
+        await WaitUntilAsync(() => Task.FromResult(member.Server!.Host.IsPublished), "the member has published itself");
         var reserve = Path.Combine(member.Options.DataDir, "raft", DiskReserve.FileName);
         Assert.True(File.Exists(reserve));
         Assert.Equal(HttpStatusCode.Created, await member.PutAsync("a", "1"u8.ToArray()));
@@ -64,6 +67,9 @@ public sealed class DiskFullTests
         var faults = new FaultSwitch();
         var seams = new NodeSeams { LogDevice = path => new SwitchableLogDevice(path, faults), AvailableDiskBytes = _ => 0 };
         await using var member = await RestartableMember.StartAsync(seams, options => options with { DiskReserveBytes = ReserveBytes });
+        // The member publishes its name through the log just after it starts: let that write pass before a fault is armed,
+        // so the fault hits the test's own write.
+        await WaitUntilAsync(() => Task.FromResult(member.Server!.Host.IsPublished), "the member has published itself");
         faults.FailNext(errno: 28, writes: 1);
         Assert.Equal(HttpStatusCode.Created, await member.PutAsync("a", "1"u8.ToArray()));
 
