@@ -233,7 +233,12 @@ for system in etcd distate; do
 done
 
 echo "== workloads: ${seconds} s each after ${warmup} s warm-up, $rounds round(s) =="
-specs=("put 1 leader" "put $many leader" "get-linearizable $many all" "get-serializable $many all")
+# BENCH_SPECS overrides the list: "workload clients target" separated by commas, e.g. "put 64 leader,put 64 followers".
+if [ -n "${BENCH_SPECS:-}" ]; then
+  IFS=',' read -r -a specs <<<"$BENCH_SPECS"
+else
+  specs=("put 1 leader" "put $many leader" "get-linearizable $many all" "get-serializable $many all")
+fi
 run_index=0
 for round in $(seq 1 "$rounds"); do
   for spec in "${specs[@]}"; do

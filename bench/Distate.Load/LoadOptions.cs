@@ -69,7 +69,7 @@ internal sealed record LoadOptions
     public const string Usage = """
         usage: Distate.Load --endpoints URL[,URL...] [--workload put|get-linearizable|get-serializable|fill]
                             [--clients 64] [--duration 10s] [--warmup 2s] [--max-requests N] [--key-space 10000]
-                            [--value-bytes 256] [--key-prefix bench/] [--target leader|all] [--request-timeout 10s]
+                            [--value-bytes 256] [--key-prefix bench/] [--target leader|all|followers] [--request-timeout 10s]
                             [--label NAME] [--rss-pids PID,PID...] [--rate N] [--json]
           fill: puts every key of the key space once (no warm-up), so get workloads read existing keys.
           --rate: requests per second across all clients, evenly paced (0: as fast as possible), so two systems get the same load.
@@ -185,6 +185,7 @@ internal sealed record LoadOptions
     {
         "leader" => Target.Leader,
         "all" => Target.All,
-        _ => throw new ArgumentException($"--target must be leader or all, not '{value}'"),
+        "followers" => Target.Followers,
+        _ => throw new ArgumentException($"--target must be leader, all or followers, not '{value}'"),
     };
 }

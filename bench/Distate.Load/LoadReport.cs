@@ -112,5 +112,10 @@ internal sealed class LoadReport(
         _ => "fill",
     };
 
-    private static string Name(Target target) => target == Target.Leader ? "leader" : "all";
+    private static string Name(Target target) => target switch
+    {
+        Target.Leader => "leader",
+        Target.Followers => "followers",
+        _ => "all",
+    };
 }

@@ -9,9 +9,17 @@ internal static class LoadRunner
     public static async Task<LoadReport> RunAsync(LoadOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var endpoints = options.Target == Target.Leader
-            ? [await LeaderFinder.FindAsync(options.Endpoints, options.LeaderTimeout, cancellationToken).ConfigureAwait(false)]
-            : options.Endpoints;
+        IReadOnlyList<Uri> endpoints = options.Endpoints;
+        if (options.Target != Target.All)
+        {
+            var leader = await LeaderFinder.FindAsync(options.Endpoints, options.LeaderTimeout, cancellationToken).ConfigureAwait(false);
+            endpoints = options.Target == Target.Leader ? [leader] : [.. options.Endpoints.Where(endpoint => endpoint != leader)];
+            if (endpoints.Count == 0)
+            {
+                throw new ArgumentException("--target followers needs at least one endpoint that is not the leader");
+            }
+        }
+
         var bodies = RequestBodies.For(options);
         var fill = options.Workload == Workload.Fill;
         var schedule = new RunSchedule(

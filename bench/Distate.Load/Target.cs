@@ -8,4 +8,8 @@ internal enum Target
 
     /// <summary>Clients are spread over all endpoints round-robin (client i uses endpoint i mod n).</summary>
     All,
+
+    /// <summary>Clients are spread round-robin over the endpoints that are not the leader (writes a follower must pass
+    /// on to the leader).</summary>
+    Followers,
 }

@@ -129,9 +129,11 @@ public sealed partial class SimCluster
             return;
         }
 
+        // Read once: a leader handing over after its own removal is not in its config and may be crashed here.
+        var config = leader.Raft!.Config;
         foreach (var node in _nodes)
         {
-            if (!leader.Raft!.Config.Contains(node.Id) && node.Up && node.PendingCount > 0)
+            if (!config.Contains(node.Id) && node.Up && node.PendingCount > 0)
             {
                 // Removed while cut off: it will never hear of its removal; its clients give up.
                 node.Crash();

@@ -85,8 +85,9 @@ public sealed partial class SimCluster
             LinearizabilityChecker.Check(_history, Checker.WriteIndex);
             Statistics.Record(_history);
         }
-        catch (Exception ex) when (ex is SafetyViolationException or InvariantViolationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Any failure (a violation, or a bug of the harness itself) names its seed and the last events.
             throw new SafetyViolationException($"{ex.Message}\n--- last events (seed {Seed}, {_scenario.Name}) ---\n{string.Join("\n", _trace)}", ex);
         }
     }
