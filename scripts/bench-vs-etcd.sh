@@ -249,7 +249,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # Values of one field over every run of one system and workload, one per line, in run order.
-values() { grep "\"label\":\"$1\",\"workload\":\"$2\",\"clients\":$3," "$results" | sed -n "s/.*\"$4\":\([0-9.]*\).*/\1/p"; }
+values() { grep "\"label\":\"$1\",\"workload\":\"$2\",\"clients\":$3,\"target\":\"$4\"," "$results" | sed -n "s/.*\"$5\":\([0-9.]*\).*/\1/p"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 total() { awk '{ s += $1 } END { print s + 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -260,15 +260,15 @@ echo "| workload | clients | target | etcd ops/s | etcd p50 ms | etcd p99 ms | D
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for spec in "${specs[@]}"; do
   read -r workload clients target <<<"$spec"
-  etcd_ops=$(values etcd "$workload" "$clients" ops_per_sec | median)
-  e50=$(values etcd "$workload" "$clients" p50_ms | median)
-  e99=$(values etcd "$workload" "$clients" p99_ms | median)
-  distate_ops=$(values distate "$workload" "$clients" ops_per_sec | median)
-  d50=$(values distate "$workload" "$clients" p50_ms | median)
-  d99=$(values distate "$workload" "$clients" p99_ms | median)
+  etcd_ops=$(values etcd "$workload" "$clients" "$target" ops_per_sec | median)
+  e50=$(values etcd "$workload" "$clients" "$target" p50_ms | median)
+  e99=$(values etcd "$workload" "$clients" "$target" p99_ms | median)
+  distate_ops=$(values distate "$workload" "$clients" "$target" ops_per_sec | median)
+  d50=$(values distate "$workload" "$clients" "$target" p50_ms | median)
+  d99=$(values distate "$workload" "$clients" "$target" p99_ms | median)
   printf '| %s | %s | %s | %.0f | %.3f | %.3f | %.0f | %.3f | %.3f | %s | %s | %s | %s / %s |\n' "$workload" "$clients" "$target" \
     "$etcd_ops" "$e50" "$e99" "$distate_ops" "$d50" "$d99" "$(ratio "$distate_ops" "$etcd_ops")" "$(ratio "$d50" "$e50")" "$(ratio "$d99" "$e99")" \
-    "$(values etcd "$workload" "$clients" errors | total)" "$(values distate "$workload" "$clients" errors | total)"
+    "$(values etcd "$workload" "$clients" "$target" errors | total)" "$(values distate "$workload" "$clients" "$target" errors | total)"
 done
 
 if [ "$rounds" -gt 1 ]; then
@@ -279,7 +279,7 @@ if [ "$rounds" -gt 1 ]; then
   for spec in "${specs[@]}"; do
     read -r workload clients target <<<"$spec"
     for round in $(seq 1 "$rounds"); do
-      row() { values "$1" "$workload" "$clients" "$2" | sed -n "${round}p"; }
+      row() { values "$1" "$workload" "$clients" "$target" "$2" | sed -n "${round}p"; }
       printf '| %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s |\n' "$workload" "$clients" "$round" \
         "$(row etcd ops_per_sec)" "$(row etcd p50_ms)" "$(row etcd p99_ms)" \
         "$(row distate ops_per_sec)" "$(row distate p50_ms)" "$(row distate p99_ms)"

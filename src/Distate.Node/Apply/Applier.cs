@@ -113,6 +113,15 @@ public sealed class Applier
             Interlocked.Exchange(ref _appliedIndex, (long)batch.LastIndex.Value);
         }
 
+        foreach (var requestId in batch.ForwardedRuledOut ?? [])
+        {
+            if (_forwarded.TryFail(requestId, new RequestFailure(DroppedReason.LeadershipLost, NodeId.None,
+                "leadership changed before the forwarded request was committed; it was not applied")))
+            {
+                _observer.OnProposalFailed();
+            }
+        }
+
         // Every entry up to each read's index is applied now: this batch or an earlier one carried it.
         foreach (var (read, index) in batch.Reads)
         {

@@ -26,6 +26,10 @@ public sealed class ApplyBatch
     /// <summary>The membership in force after the last entry of this batch (the driver applied the changes to Raft).</summary>
     public required ConfState ConfStateAfter { get; init; }
 
+    /// <summary>Forwarded requests a proposal cutoff decided: those still waiting once this batch is applied were never
+    /// applied and never will be (see NodeDriver.Forwarding.cs); null for none.</summary>
+    public IReadOnlyList<ulong>? ForwardedRuledOut { get; init; }
+
     /// <summary>Told once the batch is applied (used to wait until apply caught up); null for none.</summary>
     public IRequestWaiter? AppliedWaiter { get; init; }
 

@@ -10,9 +10,11 @@ namespace Distate.Node.Driver;
 /// leader proposes them and answers where they were appended (<see cref="MessageType.ProposeResponse"/>). The follower
 /// stamps each entry's envelope with its own id and a request id, and its apply task completes the waiting request when
 /// it applies that entry (<see cref="ForwardedRequests"/>), wherever the leader put it. An entry whose index commits
-/// with another term, or that a proposal cutoff or an installed snapshot rules out, fails as for a local proposal; a
-/// batch the leader neither accepted nor refused within <see cref="NodeDriverOptions.ForwardTimeoutTicks"/>, or when the
-/// leader changed, fails as indeterminate. The leader answers a batch only in the term the follower sent it in and
+/// with another term, or that a proposal cutoff or an installed snapshot rules out, fails as for a local proposal. A batch
+/// the leader never answered (it died, or leadership moved) waits for the next leader's first commit: the proposal cutoff
+/// then decides it (applied by then, or never; see <see cref="TakeUnansweredRuledOut"/>), so a write through a follower
+/// during an election is retried rather than reported indeterminate; only one undecided after
+/// <see cref="NodeDriverOptions.ForwardTimeoutTicks"/> fails as indeterminate. The leader answers a batch only in the term the follower sent it in and
 /// only once (a duplicated message appends nothing twice; see <see cref="HandleForwardedProposals"/>).
 /// </summary>
 public sealed partial class NodeDriver
@@ -20,7 +22,7 @@ public sealed partial class NodeDriver
     private const int RememberedForwardsPerTerm = 65_536;
 
     /// <summary>Batches sent to the leader and not yet answered, by batch id.</summary>
-    private readonly Dictionary<ulong, (NodeId Leader, ulong[] RequestIds, long SentTick)> _forwardBatches = [];
+    private readonly Dictionary<ulong, (NodeId Leader, Term Term, ulong[] RequestIds, long SentTick)> _forwardBatches = [];
 
     /// <summary>Where the leader appended forwarded requests, for those that can still fail: index → (term, request id).</summary>
     private readonly Dictionary<LogIndex, List<(Term Term, ulong RequestId)>> _forwardExpected = [];
@@ -62,7 +64,8 @@ public sealed partial class NodeDriver
         var message = new Message { Type = MessageType.Propose, From = Id, To = leader, Term = _raft.Term, Context = batchId, Entries = entries };
         if (_outbox.TrySend(message))
         {
-            _forwardBatches[batchId] = (leader, requestIds, _ticks);
+            _forwardBatches[batchId] = (leader, _raft.Term, requestIds, _ticks);
+            _observer.OnProposalsForwarded(requestIds.Length);
             return;
         }
 
@@ -233,29 +236,39 @@ public sealed partial class NodeDriver
         }
     }
 
-    /// <summary>Fails unanswered batches sent to a leader that is no longer the one this member follows, or that waited
-    /// too long: they may or may not have been appended.</summary>
-    private void ExpireForwardBatches(bool leaderChanged)
+    /// <summary>
+    /// Unanswered batches a proposal cutoff rules out: sent in a term before the newly committed one. Their entries, if the
+    /// old leader appended them, are committed at or below the cutoff's index or never (log terms never decrease along a
+    /// log, and every later leader holds the cutoff's entry), so once the apply task has applied this Ready's entries,
+    /// those still waiting were certainly not applied. The apply task fails them then (<see cref="Apply.ApplyBatch.ForwardedRuledOut"/>).
+    /// </summary>
+    private List<ulong>? TakeUnansweredRuledOut(ProposalCutoff cutoff)
+    {
+        List<ulong>? ruledOut = null;
+        foreach (var (batchId, batch) in _forwardBatches.Where(pair => pair.Value.Term < cutoff.Term).ToList())
+        {
+            _forwardBatches.Remove(batchId);
+            (ruledOut ??= []).AddRange(batch.RequestIds);
+        }
+
+        return ruledOut;
+    }
+
+    /// <summary>Fails, as indeterminate, unanswered batches that waited longer than ForwardTimeoutTicks (the message or its
+    /// answer may be lost, and no cutoff has decided them), or (<paramref name="all"/>) every unanswered batch: an
+    /// installed snapshot may hold their entries.</summary>
+    private void ExpireForwardBatches(bool all)
     {
         if (_forwardBatches.Count == 0)
         {
             return;
         }
 
-        List<ulong>? expired = null;
-        foreach (var (batchId, batch) in _forwardBatches)
+        foreach (var (batchId, batch) in _forwardBatches.Where(pair => all || _ticks - pair.Value.SentTick >= _options.ForwardTimeoutTicks).ToList())
         {
-            if ((leaderChanged && batch.Leader != _raft.Leader) || _ticks - batch.SentTick >= _options.ForwardTimeoutTicks)
-            {
-                (expired ??= []).Add(batchId);
-            }
-        }
-
-        foreach (var batchId in expired ?? [])
-        {
-            _forwardBatches.Remove(batchId, out var batch);
-            FailRequests(batch.RequestIds, new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
-                $"the leader ({batch.Leader}) did not confirm the forwarded request before it changed or timed out; it may or may not have been applied",
+            _forwardBatches.Remove(batchId);
+            FailRequests(batch.RequestIds, all ? CoveredFailure() : new RequestFailure(DroppedReason.LeadershipLost, _raft.Leader,
+                $"the leader ({batch.Leader}) did not confirm the forwarded request in time; it may or may not have been applied",
                 Indeterminate: true));
         }
     }

@@ -28,7 +28,6 @@ public sealed partial class NodeDriver
         if (ready.SoftState is { } soft)
         {
             _observer.OnSoftState(soft);
-            ExpireForwardBatches(leaderChanged: true);
         }
 
         var sendFirst = _raft.Role == StateRole.Leader && !ChangesTermOrVote(ready.HardState);
@@ -82,6 +81,7 @@ public sealed partial class NodeDriver
 
         work.Stage = ReadyStage.HandedOff;
         FailDroppedReads(ready);
+        var unansweredRuledOut = ready.ProposalCutoff is { } decided ? TakeUnansweredRuledOut(decided) : null;
         if (ready.Snapshot is null && ready.CommittedEntries.Count == 0 && ready.ReadStates.Count == 0)
         {
             if (ready.ProposalCutoff is { } cutoffOnly)
@@ -89,7 +89,8 @@ public sealed partial class NodeDriver
                 FailRuledOut(cutoffOnly);
             }
 
-            return null;
+            // The apply task decides them once it has applied every batch before this one.
+            return unansweredRuledOut is null ? null : new ApplyBatch { ConfStateAfter = _confState, ForwardedRuledOut = unansweredRuledOut };
         }
 
         if (ready.Snapshot is not null)
@@ -98,6 +99,7 @@ public sealed partial class NodeDriver
             FailCoveredBy(ready.Snapshot.Metadata.Index);
             var covered = ready.Snapshot.Metadata.Index;
             FailForwardedWhere((index, _) => index <= covered, CoveredFailure());
+            ExpireForwardBatches(all: true);
             _handedOffIndex = LogIndex.Max(_handedOffIndex, covered);
         }
 
@@ -111,7 +113,10 @@ public sealed partial class NodeDriver
             }
         }
 
-        var batch = new ApplyBatch { Snapshot = ready.Snapshot, Entries = ready.CommittedEntries, ConfStateAfter = _confState };
+        var batch = new ApplyBatch
+        {
+            Snapshot = ready.Snapshot, Entries = ready.CommittedEntries, ConfStateAfter = _confState, ForwardedRuledOut = unansweredRuledOut,
+        };
         if (ready.CommittedEntries.Count > 0)
         {
             _handedOffIndex = ready.CommittedEntries[^1].Index;

@@ -81,7 +81,7 @@ public sealed partial class NodeDriver
     {
         _ticks++;
         _raft.Tick();
-        ExpireForwardBatches(leaderChanged: false);
+        ExpireForwardBatches(all: false);
     }
 
     /// <summary>A message from a peer. While the log is read-only (a full disk) new entries and snapshots are refused:

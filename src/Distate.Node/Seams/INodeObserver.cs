@@ -46,6 +46,11 @@ public interface INodeObserver
     {
     }
 
+    /// <summary>This follower forwarded <paramref name="count"/> proposals to the leader in one message.</summary>
+    void OnProposalsForwarded(int count)
+    {
+    }
+
     /// <summary>A proposal of this member failed.</summary>
     void OnProposalFailed()
     {

@@ -36,11 +36,13 @@ public sealed class LeaderForwarder : IDisposable
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>True when this request must go to the leader: a write path, this member is not the leader, not yet forwarded.</summary>
+    /// <summary>True when this request must go to the leader over HTTP: a leader-only path (or a key-value write while this
+    /// member's disk is full), this member is not the leader, not yet forwarded.</summary>
     public bool ShouldForward(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ForwardedRoutes.IsLeaderOnly(request.Method, request.Path)
+        return (ForwardedRoutes.IsLeaderOnly(request.Method, request.Path)
+                || (_host.ReadOnlyReason is not null && ForwardedRoutes.IsKeyValueWrite(request.Method, request.Path)))
             && _host.Status.Role != StateRole.Leader
             && !request.Headers.ContainsKey(ForwardedHeader);
     }

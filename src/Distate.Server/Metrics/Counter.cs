@@ -10,4 +10,11 @@ public sealed class Counter
 
     /// <summary>Adds one.</summary>
     public void Increment() => Interlocked.Increment(ref _value);
+
+    /// <summary>Adds <paramref name="count"/> (not negative).</summary>
+    public void Add(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Interlocked.Add(ref _value, count);
+    }
 }

@@ -35,6 +35,8 @@ internal sealed class HostObserver(NodeMetrics metrics, LeaseKeeper leases, ILog
 
     public void OnProposalFailed() => metrics.ProposalsFailed.Increment();
 
+    public void OnProposalsForwarded(int count) => metrics.ForwardedRequests.Add(count);
+
     public void OnReadReleased(TimeSpan latency) => metrics.ReadIndexSeconds.Observe(latency.TotalSeconds);
 
     public void OnLeadershipHandOff(NodeId target) => NodeLog.HandOff(logger, target.Value);

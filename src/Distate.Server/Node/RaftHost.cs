@@ -64,7 +64,9 @@ public sealed partial class RaftHost : IAsyncDisposable
             // Keep some entries behind a snapshot so slightly lagging followers catch up without one.
             EntriesKeptBehindSnapshot = options.SnapshotCount / 2,
             HandOffEveryTicks = options.ElectionTimeoutTicks,
-            ForwardTimeoutTicks = options.ElectionTimeoutTicks,
+            // Long enough for an election and the new leader's first commit (which decides unanswered forwards); only a
+            // forward lost with no leader change waits this long.
+            ForwardTimeoutTicks = 4 * options.ElectionTimeoutTicks,
         };
         var latest = storage.LatestSnapshot();
         ServerStateMachine.Restore(latest, Members, Store);

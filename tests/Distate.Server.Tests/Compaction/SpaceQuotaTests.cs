@@ -68,7 +68,7 @@ public sealed class SpaceQuotaTests
         Assert.False(listed.Json.TryGetProperty("header", out _), "etcd 3.4 answers alarm calls without a header");
         var alarm = Assert.Single(listed.Json.GetProperty("alarms").EnumerateArray().ToList());
         Assert.Equal("NOSPACE", alarm.GetProperty("alarm").GetString());
-        Assert.Equal(leader.Host.Id.Value.ToString(CultureInfo.InvariantCulture), alarm.GetProperty("memberID").GetString());
+        Assert.Equal(follower.Host.Id.Value.ToString(CultureInfo.InvariantCulture), alarm.GetProperty("memberID").GetString());
 
         // Free the space: deletes, compaction and revoke are accepted while the alarm is raised; small puts are not.
         Assert.Equal(HttpStatusCode.OK, (await cluster.PostAsync(follower, "/v3/kv/deleterange",
@@ -87,7 +87,7 @@ public sealed class SpaceQuotaTests
         }
 
         var disarm = await cluster.PostAsync(follower, "/v3/maintenance/alarm",
-            $$"""{"action":"DEACTIVATE","memberID":"{{leader.Host.Id.Value}}","alarm":"NOSPACE"}""");
+            $$"""{"action":"DEACTIVATE","memberID":"{{follower.Host.Id.Value}}","alarm":"NOSPACE"}""");
         Assert.Equal(HttpStatusCode.OK, disarm.Status);
         Assert.Single(disarm.Json.GetProperty("alarms").EnumerateArray().ToList());
         await WaitUntilAsync(() => Task.FromResult(cluster.Live.All(m => !m.Host.Store.IsAlarmRaised(AlarmType.NoSpace))), "every member disarmed NOSPACE");
