@@ -76,11 +76,14 @@ public sealed class DistateServer : IAsyncDisposable
             RestApi.AddServices(builder.Services);
             var app = builder.Build();
             ClientErrorsMiddleware.Use(app);
+            // Routing first: forwarding follows from the chosen endpoint's LeaderOnly metadata.
+            app.UseRouting();
             ForwardingMiddleware.Use(app, host.Forwarder, options.RequestTimeoutMs);
             EtcdGateway.Map(app);
             RestApi.Map(app);
             RestClusterEndpoints.Map(app);
             MetricsEndpoint.Map(app);
+            seams?.ExtraEndpoints?.Invoke(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new DistateServer(app, host, options, loggers);
         }

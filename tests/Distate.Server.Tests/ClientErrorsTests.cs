@@ -199,10 +199,10 @@ public sealed class ClientErrorsTests : IAsyncLifetime
         foreach (var entry in entries)
         {
             using var content = new ByteArrayContent([Distate.Server.Members.MemberCodec.PublishTag, .. Encoding.UTF8.GetBytes(entry)]);
-            using var response = await _member.Client.PostAsync(new Uri(Forwarding.ForwardedRoutes.PublishPath, UriKind.Relative), content);
+            using var response = await _member.Client.PostAsync(new Uri(Forwarding.LeaderForwarder.PublishPath, UriKind.Relative), content);
             var body = await response.Content.ReadAsByteArrayAsync();
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{entry}: {response.StatusCode} {Encoding.UTF8.GetString(body)}");
-            Assert.Null(ShapeProblem(Forwarding.ForwardedRoutes.PublishPath, body));
+            Assert.Null(ShapeProblem(Forwarding.LeaderForwarder.PublishPath, body));
         }
     }
 

@@ -1,7 +1,8 @@
-using Distate.Node.Requests;
 using System.Globalization;
 using System.Text.Json;
+using Distate.Node.Requests;
 using Distate.Raft;
+using Distate.Server.Forwarding;
 using Distate.Server.Members;
 using Distate.Server.Node;
 using static Distate.Server.Api.GrpcCode;
@@ -20,10 +21,10 @@ public static partial class EtcdGateway
     private static void MapCluster(WebApplication app)
     {
         app.MapPost("/v3/cluster/member/list", context => Handle(context, MemberListAsync));
-        app.MapPost("/v3/cluster/member/add", context => Handle(context, MemberAddAsync));
-        app.MapPost("/v3/cluster/member/remove", context => Handle(context, MemberRemoveAsync));
-        app.MapPost("/v3/cluster/member/promote", context => Handle(context, MemberPromoteAsync));
-        app.MapPost(Forwarding.ForwardedRoutes.PublishPath, context => Handle(context, PublishAsync));
+        app.MapPost("/v3/cluster/member/add", context => Handle(context, MemberAddAsync)).LeaderOnly();
+        app.MapPost("/v3/cluster/member/remove", context => Handle(context, MemberRemoveAsync)).LeaderOnly();
+        app.MapPost("/v3/cluster/member/promote", context => Handle(context, MemberPromoteAsync)).LeaderOnly();
+        app.MapPost(LeaderForwarder.PublishPath, context => Handle(context, PublishAsync)).LeaderOnly();
     }
 
     private static async Task MemberListAsync(GatewayCall call)

@@ -18,12 +18,12 @@ public static partial class EtcdGateway
 {
     private static void MapLeases(WebApplication app)
     {
-        app.MapPost("/v3/lease/grant", context => Handle(context, LeaseGrantAsync));
-        app.MapPost("/v3/lease/revoke", context => Handle(context, LeaseRevokeAsync));
-        app.MapPost("/v3/kv/lease/revoke", context => Handle(context, LeaseRevokeAsync));
+        app.MapPost("/v3/lease/grant", context => Handle(context, LeaseGrantAsync)).LeaderOnly();
+        app.MapPost("/v3/lease/revoke", context => Handle(context, LeaseRevokeAsync)).LeaderOnly();
+        app.MapPost("/v3/kv/lease/revoke", context => Handle(context, LeaseRevokeAsync)).LeaderOnly();
         app.MapPost("/v3/lease/keepalive", LeaseKeepAliveAsync);
-        app.MapPost("/v3/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync));
-        app.MapPost("/v3/kv/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync));
+        app.MapPost("/v3/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync)).LeaderOnly();
+        app.MapPost("/v3/kv/lease/timetolive", context => Handle(context, LeaseTimeToLiveAsync)).LeaderOnly();
         app.MapPost("/v3/lease/leases", context => Handle(context, LeaseListAsync));
         app.MapPost("/v3/kv/lease/leases", context => Handle(context, LeaseListAsync));
     }

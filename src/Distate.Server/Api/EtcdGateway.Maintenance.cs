@@ -8,7 +8,7 @@ namespace Distate.Server.Api;
 /// <summary>
 /// /v3/maintenance/alarm and /v3/maintenance/defragment, as etcd 3.4's gateway spells them. Alarms live in the
 /// replicated store: GET lists them after a read barrier, ACTIVATE and DEACTIVATE go through the log (the route is
-/// leader-only, see ForwardedRoutes). As etcd 3.4 answers (checked with curl against 3.4.23): no header, ACTIVATE lists
+/// leader-only: mapped with LeaderOnly()). As etcd 3.4 answers (checked with curl against 3.4.23): no header, ACTIVATE lists
 /// the alarm (also when it was already raised), DEACTIVATE lists it when it was raised. Defragment has nothing to do
 /// (the store is in memory; compaction frees its space) and answers {} like etcd, since clients call it after compacting.
 /// </summary>

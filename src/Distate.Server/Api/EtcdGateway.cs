@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Distate.Server.Configuration;
+using Distate.Server.Forwarding;
 using Distate.Server.Node;
 using Distate.Store;
 using Distate.Store.Commands;
@@ -27,15 +28,15 @@ public static partial class EtcdGateway
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/v3/kv/put", context => Handle(context, PutAsync));
+        app.MapPost("/v3/kv/put", context => Handle(context, PutAsync)).KeyValueWrite();
         app.MapPost("/v3/kv/range", context => Handle(context, RangeAsync));
-        app.MapPost("/v3/kv/deleterange", context => Handle(context, DeleteRangeAsync));
-        app.MapPost("/v3/kv/compaction", context => Handle(context, CompactAsync));
-        app.MapPost("/v3/kv/txn", context => Handle(context, TxnAsync));
+        app.MapPost("/v3/kv/deleterange", context => Handle(context, DeleteRangeAsync)).KeyValueWrite();
+        app.MapPost("/v3/kv/compaction", context => Handle(context, CompactAsync)).KeyValueWrite();
+        app.MapPost("/v3/kv/txn", context => Handle(context, TxnAsync)).KeyValueWrite();
         app.MapPost("/v3/watch", context => WatchAsync(context));
         app.MapPost("/v3/maintenance/status", context => Handle(context, StatusAsync));
         app.MapPost("/v3/maintenance/hashkv", context => Handle(context, HashKvAsync));
-        app.MapPost("/v3/maintenance/alarm", context => Handle(context, AlarmAsync));
+        app.MapPost("/v3/maintenance/alarm", context => Handle(context, AlarmAsync)).LeaderOnly();
         app.MapPost("/v3/maintenance/defragment", context => Handle(context, DefragmentAsync));
         MapLeases(app);
         MapCluster(app);

@@ -6,14 +6,15 @@ namespace Distate.Server.Forwarding;
 /// the shape of the API the path belongs to (<see cref="ApiErrorWriter"/>).</summary>
 public static class ForwardingMiddleware
 {
-    /// <summary>Adds the middleware in front of every endpoint.</summary>
+    /// <summary>Adds the middleware in front of every endpoint, after routing (it reads the chosen endpoint's
+    /// <see cref="LeaderOnly"/> metadata).</summary>
     public static void Use(WebApplication app, LeaderForwarder forwarder, int requestTimeoutMs)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(forwarder);
         app.Use(async (context, next) =>
         {
-            if (!forwarder.ShouldForward(context.Request))
+            if (!forwarder.ShouldForward(context))
             {
                 await next(context).ConfigureAwait(false);
                 return;

@@ -36,15 +36,19 @@ public sealed class LeaderForwarder : IDisposable
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>True when this request must go to the leader over HTTP: a leader-only path (or a key-value write while this
-    /// member's disk is full), this member is not the leader, not yet forwarded.</summary>
-    public bool ShouldForward(HttpRequest request)
+    /// <summary>The internal endpoint members publish their name and client URLs to (leader-only).</summary>
+    public const string PublishPath = "/distate/internal/publish";
+
+    /// <summary>True when this request must go to the leader over HTTP: its endpoint is declared <see cref="LeaderOnly"/>
+    /// (a key-value write only while this member's disk is full), this member is not the leader, and it was not
+    /// forwarded already. Needs routing to have chosen the endpoint.</summary>
+    public bool ShouldForward(HttpContext context)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        return (ForwardedRoutes.IsLeaderOnly(request.Method, request.Path)
-                || (_host.ReadOnlyReason is not null && ForwardedRoutes.IsKeyValueWrite(request.Method, request.Path)))
+        ArgumentNullException.ThrowIfNull(context);
+        return context.GetEndpoint()?.Metadata.GetMetadata<LeaderOnly>() is { } leaderOnly
+            && (!leaderOnly.OnlyWhileReadOnly || _host.ReadOnlyReason is not null)
             && _host.Status.Role != StateRole.Leader
-            && !request.Headers.ContainsKey(ForwardedHeader);
+            && !context.Request.Headers.ContainsKey(ForwardedHeader);
     }
 
     /// <summary>The leader's first client URL, if a leader is known and has published it.</summary>
@@ -223,7 +227,7 @@ public sealed class LeaderForwarder : IDisposable
     public async Task PublishAsync(Uri leaderUrl, byte[] entry, CancellationToken cancellationToken)
     {
         using var content = new ByteArrayContent(entry);
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(leaderUrl, ForwardedRoutes.PublishPath)) { Content = content };
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(leaderUrl, PublishPath)) { Content = content };
         message.Headers.TryAddWithoutValidation(ForwardedHeader, _host.Id.Value.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
         using var response = await _client.SendAsync(message, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();

@@ -23,6 +23,9 @@ public sealed record NodeSeams
     /// <summary>The clock of the leader's lease countdowns and of auto-compaction (default: <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider? Time { get; init; }
 
+    /// <summary>Maps endpoints of a test's own beside the server's (e.g. a new leader-only operation).</summary>
+    public Action<IEndpointRouteBuilder>? ExtraEndpoints { get; init; }
+
     /// <summary>Reads the free bytes of the file system holding a directory (default: the real free space).</summary>
     public Func<string, long?>? AvailableDiskBytes { get; init; }
 }

@@ -1,3 +1,5 @@
+using Distate.Server.Forwarding;
+
 namespace Distate.Server.Rest;
 
 /// <summary>
@@ -67,7 +69,7 @@ public static partial class RestApi
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
             .AddOpenApiOperationTransformer(RestOpenApi.Describe(RestOpenApi.ReadResponses, RestOpenApi.ReadHeaders));
 
-        v1.MapPut("/kv/{*key}", PutKeyAsync)
+        v1.MapPut("/kv/{*key}", PutKeyAsync).KeyValueWrite()
             .WithName("PutKey")
             .WithSummary("Write a key's value, optionally only if its ETag matches (compare-and-swap) or only if it is new")
             .WithDescription(
@@ -80,7 +82,7 @@ public static partial class RestApi
             .AddOpenApiOperationTransformer(RestOpenApi.Describe(RestOpenApi.PutResponses, RestOpenApi.WriteHeaders))
             .AddOpenApiOperationTransformer(RestOpenApi.RawValueBody);
 
-        v1.MapDelete("/kv/{*key}", DeleteKeyAsync)
+        v1.MapDelete("/kv/{*key}", DeleteKeyAsync).KeyValueWrite()
             .WithName("DeleteKey")
             .WithSummary("Delete a key, or every key under a prefix")
             .WithDescription(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Distate.Raft;
+using Distate.Server.Forwarding;
 using Distate.Server.Http;
 using Distate.Server.Node;
 using Distate.Store;
@@ -24,18 +25,18 @@ public static class RestClusterEndpoints
             .Produces<RestStatus>();
         app.MapGet("/v1/leases", Handler(ListLeasesAsync))
             .WithSummary("Every live lease.").Produces<RestLease[]>().ProducesError(StatusCodes.Status503ServiceUnavailable);
-        app.MapPost("/v1/leases", Handler(GrantAsync))
+        app.MapPost("/v1/leases", Handler(GrantAsync)).LeaderOnly()
             .WithSummary("Grants a lease; attach keys with PUT /v1/kv/{key}?lease={id}.")
             .AddOpenApiOperationTransformer(RestOpenApi.LeaseGrantBody)
             .Produces<RestLease>(StatusCodes.Status201Created)
             .ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
-        app.MapGet("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => TimeToLiveAsync(call, id)))
+        app.MapGet("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => TimeToLiveAsync(call, id))).LeaderOnly()
             .WithSummary("A lease's remaining TTL and keys (answered by the leader's lease clock).")
             .Produces<RestLease>().ProducesError(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
-        app.MapPost("/v1/leases/{id:long}/keepalive", (HttpContext context, long id) => RestCall.RunAsync(context, call => KeepAliveAsync(call, id)))
+        app.MapPost("/v1/leases/{id:long}/keepalive", (HttpContext context, long id) => RestCall.RunAsync(context, call => KeepAliveAsync(call, id))).LeaderOnly()
             .WithSummary("Renews a lease to its full TTL.")
             .Produces<RestLease>().ProducesError(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
-        app.MapDelete("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => RevokeAsync(call, id)))
+        app.MapDelete("/v1/leases/{id:long}", (HttpContext context, long id) => RestCall.RunAsync(context, call => RevokeAsync(call, id))).LeaderOnly()
             .WithSummary("Revokes a lease, deleting its keys in one revision.")
             .Produces(StatusCodes.Status204NoContent).ProducesError(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
     }
