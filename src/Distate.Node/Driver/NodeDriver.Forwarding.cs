@@ -154,7 +154,10 @@ public sealed partial class NodeDriver
 
         if (message.Reject)
         {
-            FailRequests(batch.RequestIds, RequestFailure.For((DroppedReason)message.Index.Value, NodeId.None));
+            // Reasons about the leader itself (it was just removed, or stepped down) are, for this member's client, an
+            // election under way: not appended, retry soon.
+            var reason = (DroppedReason)message.Index.Value;
+            FailRequests(batch.RequestIds, RequestFailure.For(reason is DroppedReason.Removed or DroppedReason.NotLeader ? DroppedReason.NoLeader : reason, NodeId.None));
             return;
         }
 
