@@ -15,7 +15,7 @@ namespace Distate.Node.Runtime;
 /// enqueue and await. Who writes what: the loop writes the driver and <see cref="_status"/>; the apply task writes the
 /// state machine (through the applier); the ticker writes <see cref="_tickQueued"/>; any thread writes inputs.
 /// </summary>
-public sealed partial class NodeRuntime : IAsyncDisposable
+public sealed partial class NodeRuntime : IConsensus
 {
     private readonly NodeDriver _driver;
     private readonly Applier _applier;

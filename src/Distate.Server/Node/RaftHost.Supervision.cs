@@ -22,13 +22,13 @@ public sealed partial class RaftHost
         }
         catch (Exception ex)
         {
-            _runtime.Fail(name, ex);
+            _consensus.Fail(name, ex);
             return;
         }
 
         if (!mayEnd && !_stop.IsCancellationRequested)
         {
-            _runtime.Fail(name, new InvalidOperationException($"the {name} ended while the node was running"));
+            _consensus.Fail(name, new InvalidOperationException($"the {name} ended while the node was running"));
         }
     }, CancellationToken.None);
 }

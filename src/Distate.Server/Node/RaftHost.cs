@@ -33,7 +33,11 @@ public sealed partial class RaftHost : IAsyncDisposable
     private readonly ServerOptions _options;
     private readonly DurableLog _storage;
     private readonly ILogger _logger;
+    /// <summary>Distate's own engine; the host feeds it peer messages and transport reports.</summary>
     private readonly NodeRuntime _runtime;
+
+    /// <summary>The consensus seam every request goes through (the same object as <see cref="_runtime"/>).</summary>
+    private readonly IConsensus _consensus;
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
 
@@ -77,6 +81,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         {
             OnFatal = (where, cause) => NodeLog.Fatal(logger, cause, where),
         };
+        _consensus = _runtime;
     }
 
     /// <summary>This member's id.</summary>
@@ -99,10 +104,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     public string? ReadOnlyReason => _storage.ReadOnlyReason;
 
     /// <summary>Why this member stopped for good (a loop, the apply task or storage failed); null while it runs.</summary>
-    public string? FatalError => _runtime.FatalError;
+    public string? FatalError => _consensus.FatalError;
 
     /// <summary>Completes with the failure when the node fails for good; the process should then exit non-zero.</summary>
-    public Task<NodeFailedException> Failed => _runtime.Failed;
+    public Task<NodeFailedException> Failed => _consensus.Failed;
 
     /// <summary>The replicated member list (names, peer and client URLs).</summary>
     public MemberDirectory Members { get; } = new();
@@ -123,10 +128,10 @@ public sealed partial class RaftHost : IAsyncDisposable
     public KvStore Store { get; }
 
     /// <summary>The latest Raft status, refreshed by the loop after every batch (safe to read from any thread).</summary>
-    public RaftStatus Status => _runtime.Status;
+    public RaftStatus Status => _consensus.Status;
 
     /// <summary>The highest log index applied to the store (any thread).</summary>
-    public LogIndex AppliedIndex => _runtime.AppliedIndex;
+    public LogIndex AppliedIndex => _consensus.AppliedIndex;
 
     /// <summary>How far apply may trail the commit index while this member still reports itself ready.</summary>
     public const ulong ReadyMaxApplyLag = 1_000;
@@ -180,7 +185,7 @@ public sealed partial class RaftHost : IAsyncDisposable
         try
         {
             // Returns once the runtime has applied what was committed (and a lone voter leads), so status is meaningful.
-            await host._runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+            await host._consensus.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -235,18 +240,18 @@ public sealed partial class RaftHost : IAsyncDisposable
 
     /// <summary>Replicates a member's publish (name and client URLs); completes once applied here.</summary>
     public Task ProposePublishAsync(byte[] publish, CancellationToken cancellationToken) =>
-        _runtime.ProposeAsync(new EntryEnvelope(EntryKind.MemberPublish, Id, 0, publish).Encode(), cancellationToken);
+        _consensus.ProposeAsync(new EntryEnvelope(EntryKind.MemberPublish, Id, 0, publish).Encode(), cancellationToken);
 
     private async Task<StoreResult> ProposeEncodedAsync(byte[] command, CancellationToken cancellationToken)
     {
-        var (_, result) = await _runtime.ProposeAsync(new EntryEnvelope(EntryKind.StoreCommand, Id, 0, command).Encode(), cancellationToken)
+        var (_, result) = await _consensus.ProposeAsync(new EntryEnvelope(EntryKind.StoreCommand, Id, 0, command).Encode(), cancellationToken)
             .ConfigureAwait(false);
         return result as StoreResult ?? throw new InvalidOperationException("a store command produced no store result");
     }
 
     /// <summary>Proposes a membership change; completes once it is applied here (and so in effect).</summary>
     public Task ProposeConfChangeAsync(ConfChange change, CancellationToken cancellationToken) =>
-        _runtime.ProposeConfChangeAsync(change, cancellationToken);
+        _consensus.ProposeConfChangeAsync(change, cancellationToken);
 
     /// <summary>Waits until a linearizable read may be served from <see cref="Store"/> (ReadIndex); retried like a
     /// proposal while an election is under way.</summary>
@@ -262,7 +267,7 @@ public sealed partial class RaftHost : IAsyncDisposable
                 "cannot answer linearizable reads: read from another member, or ask for a serializable read", Indeterminate: true));
         }
 
-        return _runtime.ReadBarrierAsync(cancellationToken);
+        return _consensus.ReadBarrierAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -279,7 +284,7 @@ public sealed partial class RaftHost : IAsyncDisposable
             // Stopping.
         }
 
-        await _runtime.DisposeAsync().ConfigureAwait(false);
+        await _consensus.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
         Forwarder.Dispose();
         Store.Dispose();
