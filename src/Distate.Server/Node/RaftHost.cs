@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Distate.Node;
 using Distate.Node.Apply;
 using Distate.Node.Driver;
@@ -37,6 +38,7 @@ public sealed partial class RaftHost : IAsyncDisposable
     private readonly NodeRuntime _runtime;
 
     /// <summary>The consensus seam every request goes through (the same object as <see cref="_runtime"/>).</summary>
+    [SuppressMessage("Performance", "CA1859", Justification = "The consensus seam: a second engine implements IConsensus (issue 15).")]
     private readonly IConsensus _consensus;
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
