@@ -10,12 +10,12 @@ namespace Distate.Node.Driver;
 /// leader proposes them and answers where they were appended (<see cref="MessageType.ProposeResponse"/>). The follower
 /// stamps each entry's envelope with its own id and a request id, and its apply task completes the waiting request when
 /// it applies that entry (<see cref="ForwardedRequests"/>), wherever the leader put it. An entry whose index commits
-/// with another term, or that a proposal cutoff or an installed snapshot rules out, fails as for a local proposal. A batch
-/// the leader never answered (it died, or leadership moved) waits for the next leader's first commit: the proposal cutoff
-/// then decides it (applied by then, or never; see <see cref="TakeUnansweredRuledOut"/>), so a write through a follower
-/// during an election is retried rather than reported indeterminate; only one undecided after
-/// <see cref="NodeDriverOptions.ForwardTimeoutTicks"/> fails as indeterminate. The leader answers a batch only in the term the follower sent it in and
-/// only once (a duplicated message appends nothing twice; see <see cref="HandleForwardedProposals"/>).
+/// with another term, or that a proposal cutoff or an installed snapshot rules out, fails as for a local proposal. A
+/// batch the leader never answered (it died, or leadership moved) waits for the next leader's first commit, whose
+/// proposal cutoff decides it (applied by then, or never; see <see cref="TakeUnansweredRuledOut"/>), so a write through
+/// a follower during an election is retried rather than reported indeterminate; only a batch still undecided after
+/// <see cref="NodeDriverOptions.ForwardTimeoutTicks"/> fails as indeterminate. The leader answers a batch only in the
+/// term the follower sent it in, and only once (see <see cref="HandleForwardedProposals"/>).
 /// </summary>
 public sealed partial class NodeDriver
 {
@@ -78,9 +78,8 @@ public sealed partial class NodeDriver
     /// <summary>
     /// Leader side: answers a follower's batch once, and only in the term it was sent in. A batch sent in another term,
     /// or to a member that no longer leads, gets no answer: it may be a late copy of one this member accepted (or refused)
-    /// before, so neither answer would be safe; the follower fails it as indeterminate when it sees the leader change or
-    /// the wait time out. Any later copy in the same term is ignored, so nothing is appended twice and no refusal
-    /// contradicts an acceptance.
+    /// before, so neither answer would be safe; the next leader's first commit decides it on the follower. Any later copy
+    /// in the same term is ignored, so nothing is appended twice and no refusal contradicts an acceptance.
     /// </summary>
     private void HandleForwardedProposals(Message message)
     {
@@ -115,11 +114,7 @@ public sealed partial class NodeDriver
             var result = _raft.Propose(data);
             if (result.Accepted)
             {
-                _outbox.TrySend(new Message
-                {
-                    Type = MessageType.ProposeResponse, From = Id, To = message.From, Term = _raft.Term, Context = message.Context,
-                    Index = result.Index, LogTerm = result.Term,
-                });
+                Answer(message, result.Index, result.Term, reject: false);
                 return;
             }
 
@@ -127,12 +122,16 @@ public sealed partial class NodeDriver
         }
 
         // Refused by the leader of the batch's own term, and never accepted in it: certainly not appended.
+        Answer(message, new LogIndex((ulong)refusal), Term.Zero, reject: true);
+    }
+
+    /// <summary>Sends a <see cref="MessageType.ProposeResponse"/>: where the batch was appended, or (rejected) why not.</summary>
+    private void Answer(Message forwarded, LogIndex index, Term term, bool reject) =>
         _outbox.TrySend(new Message
         {
-            Type = MessageType.ProposeResponse, From = Id, To = message.From, Term = _raft.Term, Context = message.Context, Reject = true,
-            Index = new LogIndex((ulong)refusal),
+            Type = MessageType.ProposeResponse, From = Id, To = forwarded.From, Term = _raft.Term, Context = forwarded.Context,
+            Index = index, LogTerm = term, Reject = reject,
         });
-    }
 
     private void RememberAnswered((NodeId Origin, ulong Batch) key)
     {
@@ -147,17 +146,20 @@ public sealed partial class NodeDriver
     /// <summary>Follower side: the leader accepted (where) or refused (why) a forwarded batch.</summary>
     private void HandleForwardAnswer(Message message)
     {
-        if (!_forwardBatches.Remove(message.Context, out var batch))
+        if (!_forwardBatches.TryGetValue(message.Context, out var batch) || batch.Leader != message.From)
         {
             return;
         }
+
+        _forwardBatches.Remove(message.Context);
 
         if (message.Reject)
         {
             // Reasons about the leader itself (it was just removed, or stepped down) are, for this member's client, an
             // election under way: not appended, retry soon.
             var reason = (DroppedReason)message.Index.Value;
-            FailRequests(batch.RequestIds, RequestFailure.For(reason is DroppedReason.Removed or DroppedReason.NotLeader ? DroppedReason.NoLeader : reason, NodeId.None));
+            var retriable = reason is DroppedReason.Removed or DroppedReason.NotLeader ? DroppedReason.NoLeader : reason;
+            FailRequests(batch.RequestIds, RequestFailure.For(retriable, NodeId.None));
             return;
         }
 

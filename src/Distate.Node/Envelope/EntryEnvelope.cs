@@ -31,12 +31,24 @@ public readonly record struct EntryEnvelope(EntryKind Kind, NodeId Origin, ulong
     public byte[] Encode()
     {
         var data = new byte[HeaderBytes + Payload.Length];
-        data[0] = FormatVersion;
-        data[1] = (byte)Kind;
-        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(2), Origin.Value);
-        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(10), RequestId);
+        WriteHeader(data, Kind, Origin, RequestId);
         Payload.Span.CopyTo(data.AsSpan(HeaderBytes));
         return data;
+    }
+
+    /// <summary>Writes the header into the first <see cref="HeaderBytes"/> of <paramref name="entry"/>, whose rest is
+    /// already the payload (encoded in place, so a large payload is not copied again).</summary>
+    public static void WriteHeader(Span<byte> entry, EntryKind kind, NodeId origin, ulong requestId)
+    {
+        if (entry.Length < HeaderBytes)
+        {
+            throw new ArgumentException($"an entry needs at least the {HeaderBytes}-byte envelope header", nameof(entry));
+        }
+
+        entry[0] = FormatVersion;
+        entry[1] = (byte)kind;
+        BinaryPrimitives.WriteUInt64LittleEndian(entry[2..], origin.Value);
+        BinaryPrimitives.WriteUInt64LittleEndian(entry[10..], requestId);
     }
 
     /// <summary>Writes <paramref name="origin"/> and <paramref name="requestId"/> into an encoded envelope in place (a

@@ -172,7 +172,6 @@ public sealed partial class RaftHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(seams);
         var limits = ServerLimits.From(options);
         var id = MemberIds.ForPeerUrl(options.InitialCluster[options.Name]);
-        Directory.CreateDirectory(options.DataDir);
         DataDirectory.CheckOrInitialise(options.DataDir);
         var storageOptions = new StorageOptions
         {
@@ -213,8 +212,9 @@ public sealed partial class RaftHost : IAsyncDisposable
             return Task.FromResult<StoreResult>(StoreError.Create(Store.CurrentRevision, refused));
         }
 
-        var data = CommandCodec.Encode(command);
-        if (data.Length > Limits.MaxRequestBytes)
+        // Encoded once, straight into its log entry: the envelope header first, then the command.
+        var entry = CommandCodec.Encode(command, EntryEnvelope.HeaderBytes);
+        if (entry.Length - EntryEnvelope.HeaderBytes > Limits.MaxRequestBytes)
         {
             return Task.FromResult<StoreResult>(StoreError.Create(Store.CurrentRevision, StoreErrorCode.RequestTooLarge));
         }
@@ -229,7 +229,7 @@ public sealed partial class RaftHost : IAsyncDisposable
             return RefuseForSpaceAsync(exceedsQuota, cancellationToken);
         }
 
-        return ProposeEncodedAsync(data, cancellationToken);
+        return ProposeEntryAsync(entry, cancellationToken);
     }
 
     /// <summary>Replicates the member's own housekeeping (lease expiry and checkpoints, compaction): no door, and
@@ -237,17 +237,18 @@ public sealed partial class RaftHost : IAsyncDisposable
     public Task<StoreResult> ProposeHousekeepingAsync(StoreCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return ProposeEncodedAsync(CommandCodec.Encode(command), cancellationToken);
+        return ProposeEntryAsync(CommandCodec.Encode(command, EntryEnvelope.HeaderBytes), cancellationToken);
     }
 
     /// <summary>Replicates a member's publish (name and client URLs); completes once applied here.</summary>
     public Task ProposePublishAsync(byte[] publish, CancellationToken cancellationToken) =>
         _consensus.ProposeAsync(new EntryEnvelope(EntryKind.MemberPublish, Id, 0, publish).Encode(), cancellationToken);
 
-    private async Task<StoreResult> ProposeEncodedAsync(byte[] command, CancellationToken cancellationToken)
+    /// <summary>Replicates a store command encoded after room for its envelope header (filled here).</summary>
+    private async Task<StoreResult> ProposeEntryAsync(byte[] entry, CancellationToken cancellationToken)
     {
-        var (_, result) = await _consensus.ProposeAsync(new EntryEnvelope(EntryKind.StoreCommand, Id, 0, command).Encode(), cancellationToken)
-            .ConfigureAwait(false);
+        EntryEnvelope.WriteHeader(entry, EntryKind.StoreCommand, Id, 0);
+        var (_, result) = await _consensus.ProposeAsync(entry, cancellationToken).ConfigureAwait(false);
         return result as StoreResult ?? throw new InvalidOperationException("a store command produced no store result");
     }
 

@@ -17,10 +17,20 @@ public static class CommandCodec
     public const int MaxListCount = 1 << 20;
 
     /// <summary>Encodes a command.</summary>
-    public static byte[] Encode(StoreCommand command)
+    public static byte[] Encode(StoreCommand command) => Encode(command, reserveBytes: 0);
+
+    /// <summary>Encodes a command after <paramref name="reserveBytes"/> zero bytes the caller fills (a log entry's
+    /// envelope header), so the command is copied into its entry once.</summary>
+    public static byte[] Encode(StoreCommand command, int reserveBytes)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfNegative(reserveBytes);
         var writer = new ByteWriter();
+        for (var i = 0; i < reserveBytes; i++)
+        {
+            writer.WriteByte(0);
+        }
+
         writer.WriteByte(FormatVersion);
         WriteCommand(writer, command);
         return writer.Written.ToArray();
